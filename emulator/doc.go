@@ -1,0 +1,18 @@
+// Package emulator is a LaunchDarkly access-token API server: the six token
+// endpoints, GET /api/v2/roles and GET /api/v2/caller-identity, backed by an
+// account snapshot. It paginates, echoes LaunchDarkly's {code, message}
+// errors and rate-limit headers, applies RFC 6902 patches, keeps
+// serviceToken and defaultApiVersion immutable and service-token permissions
+// fixed, and shows a token's full secret only in the responses to create
+// and reset.
+//
+// It stores no secret in the clear: a snapshot holds SHA-256 hashes, so a
+// snapshot file can be committed or scanned without leaking anything.
+//
+// Tests run it under httptest, `ldtokens emulator` serves it on a port, and
+// `--emulator FILE` serves it in-process with no network at all. Faults
+// (rate limits, 5xx, latency, lost create responses) are injected from a
+// seeded source so that tests that use them are repeatable.
+//
+// It imports ldapi's wire types and nothing else of ldtokens.
+package emulator

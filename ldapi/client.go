@@ -1,0 +1,482 @@
+package ldapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ldtokens/ldtokens/secret"
+)
+
+// Config configures a Client. Zero values take the defaults.
+type Config struct {
+	// Host is the API host, e.g. https://app.launchdarkly.com.
+	Host string
+	// Token is the access token sent in Authorization.
+	Token secret.Secret
+	// TokenSource says where Token was read from, for a 401's message.
+	TokenSource string
+	// UserAgent is sent on every request.
+	UserAgent string
+	// HTTPClient sends the requests; its Timeout should be 0, since each
+	// attempt has its own AttemptTimeout.
+	HTTPClient *http.Client
+	// PageSize is the limit asked for when listing (default 1000); the server
+	// may return fewer.
+	PageSize int
+	// Concurrency is how many list pages are fetched at once (default 4).
+	Concurrency int
+	// MaxAttempts bounds the attempts of one request (default 10).
+	MaxAttempts int
+	// AttemptTimeout bounds one attempt (default 30s).
+	AttemptTimeout time.Duration
+	// BaseBackoff and MaxBackoff shape the jittered exponential backoff
+	// between retries (defaults 250ms and 10s).
+	BaseBackoff, MaxBackoff time.Duration
+	// OnSecret is called with every secret the server issues, as soon as the
+	// response is read (under GitHub Actions, to mask it).
+	OnSecret func(secret.Secret)
+	// Pacer is shared by every request of the client; nil makes one.
+	Pacer *Pacer
+}
+
+// Client talks to the LaunchDarkly access-token API. It is safe for
+// concurrent use.
+type Client struct {
+	cfg  Config
+	base *url.URL
+
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+// New returns a client for cfg.
+func New(cfg Config) (*Client, error) {
+	if cfg.Host == "" {
+		cfg.Host = DefaultHost
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.Host, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("api host %q: want a URL such as https://app.launchdarkly.com", cfg.Host)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "ldtokens/dev"
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 1000
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 10
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 30 * time.Second
+	}
+	if cfg.BaseBackoff <= 0 {
+		cfg.BaseBackoff = 250 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 10 * time.Second
+	}
+	if cfg.Pacer == nil {
+		cfg.Pacer = NewPacer(nil)
+	}
+	return &Client{cfg: cfg, base: base, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))}, nil
+}
+
+// Host returns the API host the client talks to.
+func (c *Client) Host() string { return c.base.String() }
+
+// retry says which failures a request may be repeated after.
+type retry int
+
+const (
+	// retryAll repeats after 429, 409, 502-504 and network errors.
+	retryAll retry = iota
+	// retryRejected repeats only after a 429, which the server did not act
+	// on; any lost response is an UncertainError.
+	retryRejected
+)
+
+// send performs call with pacing and retries, decoding a 2xx body into out.
+func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error {
+	var body []byte
+	if call.Body != nil {
+		var err error
+		if body, err = json.Marshal(call.Body); err != nil {
+			return fmt.Errorf("%s: encode body: %w", call, err)
+		}
+	}
+	var lastErr error
+	for attempt := 1; attempt <= c.cfg.MaxAttempts; attempt++ {
+		if err := c.cfg.Pacer.Wait(ctx); err != nil {
+			return c.giveUp(call, lastErr, err)
+		}
+		status, header, respBody, err := c.attempt(ctx, call, body)
+		if err != nil {
+			if ctx.Err() != nil {
+				return c.giveUp(call, lastErr, ctx.Err())
+			}
+			if mode == retryRejected {
+				return &UncertainError{Method: call.Method, Path: call.Path, Err: err}
+			}
+			lastErr = fmt.Errorf("%s: %w", call, err)
+			if err := c.sleep(ctx, c.backoff(attempt)); err != nil {
+				return c.giveUp(call, lastErr, err)
+			}
+			continue
+		}
+		c.cfg.Pacer.Observe(header)
+		if status >= 200 && status < 300 {
+			if out == nil || len(respBody) == 0 {
+				return nil
+			}
+			if err := json.Unmarshal(respBody, out); err != nil {
+				return fmt.Errorf("%s: decode response: %w", call, err)
+			}
+			return nil
+		}
+		apiErr := c.apiError(call, status, respBody)
+		var wait time.Duration
+		switch {
+		case status == http.StatusTooManyRequests:
+			wait = RetryAfter(header, time.Now())
+			if wait == 0 {
+				wait = c.backoff(attempt)
+			}
+			wait += c.jitter(wait / 10)
+			c.cfg.Pacer.PauseFor(wait)
+		case status == http.StatusUnauthorized:
+			return apiErr
+		case mode == retryRejected && status >= 500:
+			return &UncertainError{Method: call.Method, Path: call.Path, Err: apiErr}
+		case status == http.StatusConflict || status == http.StatusBadGateway ||
+			status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
+			if mode == retryRejected {
+				return apiErr
+			}
+			wait = c.backoff(attempt)
+		default:
+			return apiErr
+		}
+		lastErr = apiErr
+		if attempt < c.cfg.MaxAttempts {
+			if err := c.sleep(ctx, wait); err != nil {
+				return c.giveUp(call, lastErr, err)
+			}
+		}
+	}
+	return fmt.Errorf("gave up after %d attempts: %w", c.cfg.MaxAttempts, lastErr)
+}
+
+func (c *Client) giveUp(call Call, last, cause error) error {
+	if last != nil {
+		return fmt.Errorf("%s: %w (last failure: %v)", call, cause, last)
+	}
+	return fmt.Errorf("%s: %w", call, cause)
+}
+
+// attempt sends one request and reads the whole response.
+func (c *Client) attempt(ctx context.Context, call Call, body []byte) (int, http.Header, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
+	defer cancel()
+	u := *c.base
+	u.Path = c.base.Path + call.Path
+	u.RawPath = c.base.Path + call.Path
+	u.RawQuery = call.Query.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, call.Method, u.String(), rd)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Authorization", c.cfg.Token.Reveal())
+	req.Header.Set("LD-API-Version", APIVersion)
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil || call.Method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, nil, nil, scrubURLError(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return resp.StatusCode, resp.Header, data, nil
+}
+
+// scrubURLError drops the *url.Error wrapper, whose text repeats the URL,
+// keeping the cause.
+func scrubURLError(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err
+	}
+	return err
+}
+
+func (c *Client) apiError(call Call, status int, body []byte) *APIError {
+	e := &APIError{Method: call.Method, Path: call.Path, Status: status, TokenSource: c.cfg.TokenSource}
+	var rep ErrorRep
+	if json.Unmarshal(body, &rep) == nil && (rep.Code != "" || rep.Message != "") {
+		e.Code, e.Message, e.RequestID = rep.Code, rep.Message, rep.ID
+	} else {
+		e.Message = strings.TrimSpace(string(body))
+		if len(e.Message) > 200 {
+			e.Message = e.Message[:200] + "…"
+		}
+	}
+	e.Message = secret.Scrub(e.Message, c.cfg.Token)
+	return e
+}
+
+// backoff is the capped, jittered exponential delay before attempt+1.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.cfg.BaseBackoff << min(attempt-1, 16)
+	d = min(d, c.cfg.MaxBackoff)
+	return d/2 + c.jitter(d/2)
+}
+
+func (c *Client) jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Duration(c.rng.Int64N(int64(d)))
+}
+
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// GetToken reads one token.
+func (c *Client) GetToken(ctx context.Context, id string) (Token, error) {
+	var t Token
+	err := c.send(ctx, GetTokenCall(id), retryAll, &t)
+	return t, err
+}
+
+// CreateToken creates a token and returns it with its secret. A lost
+// response is an *UncertainError: the token may exist.
+func (c *Client) CreateToken(ctx context.Context, body TokenPost) (Token, secret.Secret, error) {
+	var t Token
+	if err := c.send(ctx, CreateTokenCall(body), retryRejected, &t); err != nil {
+		return Token{}, secret.Secret{}, err
+	}
+	s := c.takeSecret(&t)
+	return t, s, nil
+}
+
+// PatchToken applies a JSON Patch to a token.
+func (c *Client) PatchToken(ctx context.Context, id string, ops []PatchOp) (Token, error) {
+	var t Token
+	err := c.send(ctx, PatchTokenCall(id, ops), retryAll, &t)
+	return t, err
+}
+
+// DeleteToken deletes a token; one already gone counts as deleted.
+func (c *Client) DeleteToken(ctx context.Context, id string) error {
+	err := c.send(ctx, DeleteTokenCall(id), retryAll, nil)
+	if IsStatus(err, http.StatusNotFound) {
+		return nil
+	}
+	return err
+}
+
+// ResetToken issues a new secret for a token. The old secret expires at
+// expiry, or at once when expiry is zero.
+func (c *Client) ResetToken(ctx context.Context, id string, expiry time.Time) (Token, secret.Secret, error) {
+	var t Token
+	if err := c.send(ctx, ResetTokenCall(id, expiry), retryAll, &t); err != nil {
+		return Token{}, secret.Secret{}, err
+	}
+	return t, c.takeSecret(&t), nil
+}
+
+// takeSecret moves the full secret out of a create or reset response.
+func (c *Client) takeSecret(t *Token) secret.Secret {
+	s := secret.New(t.Hint)
+	t.Hint = s.Last4()
+	if c.cfg.OnSecret != nil && !s.IsZero() {
+		c.cfg.OnSecret(s)
+	}
+	return s
+}
+
+// CallerIdentity describes the access token in use. Servers without the
+// endpoint answer 404.
+func (c *Client) CallerIdentity(ctx context.Context) (CallerIdentity, error) {
+	var id CallerIdentity
+	err := c.send(ctx, Call{Method: "GET", Path: "/api/v2/caller-identity"}, retryAll, &id)
+	return id, err
+}
+
+// ListOptions filters the token list.
+type ListOptions struct {
+	// ShowAll lists other members' personal tokens too (admin only).
+	ShowAll bool
+}
+
+// ListTokens lists every token, page by page.
+func (c *Client) ListTokens(ctx context.Context, opts ListOptions) ([]Token, error) {
+	q := url.Values{}
+	if opts.ShowAll {
+		q.Set("showAll", "true")
+	}
+	items, err := listAll[Token](ctx, c, TokensPath, q, c.cfg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	return dedupe(items, func(t Token) string { return t.ID }), nil
+}
+
+// ListRoles lists every custom role, page by page.
+func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
+	items, err := listAll[Role](ctx, c, "/api/v2/roles", url.Values{}, min(c.cfg.PageSize, 50))
+	if err != nil {
+		return nil, err
+	}
+	return dedupe(items, func(r Role) string { return r.ID }), nil
+}
+
+type page[T any] struct {
+	Items      []T             `json:"items"`
+	Links      map[string]Link `json:"_links"`
+	TotalCount int             `json:"totalCount"`
+}
+
+// listAll reads a paginated collection. It asks for limit items a page but
+// never assumes the server honoured it: it advances by the items received,
+// follows _links.next when the server gives links, and when the first page
+// shows a total larger than itself, fetches the other pages concurrently.
+func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, limit int) ([]T, error) {
+	get := func(offset int) (page[T], error) {
+		pq := url.Values{}
+		for k, v := range q {
+			pq[k] = v
+		}
+		pq.Set("limit", strconv.Itoa(limit))
+		pq.Set("offset", strconv.Itoa(offset))
+		var p page[T]
+		err := c.send(ctx, Call{Method: "GET", Path: path, Query: pq}, retryAll, &p)
+		return p, err
+	}
+	first, err := get(0)
+	if err != nil {
+		return nil, err
+	}
+	all := first.Items
+	step := len(first.Items)
+	if step == 0 || isLast(first, 0) {
+		return all, nil
+	}
+	offset := step
+	if first.TotalCount > step && c.cfg.Concurrency > 1 {
+		pages, err := fetchConcurrently(c.cfg.Concurrency, first.TotalCount, step, get)
+		if err != nil {
+			return nil, err
+		}
+		last := first
+		for _, p := range pages {
+			all = append(all, p.Items...)
+			last = p
+			if len(p.Items) < step {
+				break
+			}
+		}
+		offset = len(all)
+		// The pages may have shifted under us; finish sequentially if the
+		// last one says there is more.
+		if len(last.Items) == 0 || isLast(last, offset-len(last.Items)) {
+			return all, nil
+		}
+	}
+	for {
+		p, err := get(offset)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Items...)
+		if len(p.Items) == 0 || isLast(p, offset) {
+			return all, nil
+		}
+		offset += len(p.Items)
+	}
+}
+
+// isLast reports whether p, read at offset, ends the collection.
+func isLast[T any](p page[T], offset int) bool {
+	if len(p.Links) > 0 {
+		_, more := p.Links["next"]
+		return !more
+	}
+	if p.TotalCount > 0 {
+		return offset+len(p.Items) >= p.TotalCount
+	}
+	return false // neither links nor a total: read until an empty page
+}
+
+// fetchConcurrently reads the pages at step, 2*step, … below total with at
+// most concurrency requests in flight, and returns them in offset order.
+func fetchConcurrently[T any](concurrency, total, step int, get func(int) (page[T], error)) ([]page[T], error) {
+	n := (total - 1) / step // pages after the first
+	pages := make([]page[T], n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			pages[i], errs[i] = get((i + 1) * step)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return pages, nil
+}
+
+func dedupe[T any](items []T, key func(T) string) []T {
+	seen := make(map[string]bool, len(items))
+	out := items[:0]
+	for _, it := range items {
+		if k := key(it); !seen[k] {
+			seen[k] = true
+			out = append(out, it)
+		}
+	}
+	return out
+}

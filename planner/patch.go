@@ -1,0 +1,55 @@
+package planner
+
+import (
+	"strings"
+
+	"github.com/ldtokens/ldtokens/ldapi"
+)
+
+// patchOps returns the minimal RFC 6902 patch from have to want, and test
+// operations guarding the values it replaces or removes. Removes come first,
+// so that switching from one kind of role to another reads naturally. An op
+// is replace for a field present remotely, add for one absent, and remove
+// only for one present.
+func patchOps(have, want Fields) (ops, guard []ldapi.PatchOp) {
+	type field struct {
+		path       string
+		have, want any
+		haveEmpty  bool
+		wantEmpty  bool
+	}
+	fields := []field{
+		{"/name", have.Name, want.Name, have.Name == "", want.Name == ""},
+		{"/description", have.Description, want.Description, have.Description == "", want.Description == ""},
+		{"/role", have.Role, want.Role, have.Role == "", want.Role == ""},
+		{"/customRoleIds", have.CustomRoleIDs, want.CustomRoleIDs, len(have.CustomRoleIDs) == 0, len(want.CustomRoleIDs) == 0},
+		{"/inlineRole", have.InlineRole, want.InlineRole, len(have.InlineRole) == 0, len(want.InlineRole) == 0},
+	}
+	var removes, sets []ldapi.PatchOp
+	for _, f := range fields {
+		if Equal(f.have, f.want) {
+			continue
+		}
+		switch {
+		case f.wantEmpty && f.haveEmpty:
+		case f.wantEmpty:
+			removes = append(removes, ldapi.PatchOp{Op: "remove", Path: f.path})
+			guard = append(guard, ldapi.PatchOp{Op: "test", Path: f.path, Value: f.have})
+		case f.haveEmpty:
+			sets = append(sets, ldapi.PatchOp{Op: "add", Path: f.path, Value: f.want})
+		default:
+			sets = append(sets, ldapi.PatchOp{Op: "replace", Path: f.path, Value: f.want})
+			guard = append(guard, ldapi.PatchOp{Op: "test", Path: f.path, Value: f.have})
+		}
+	}
+	return append(removes, sets...), guard
+}
+
+// changedPaths names the fields a patch touches: "role, inlineRole".
+func changedPaths(ops []ldapi.PatchOp) []string {
+	out := make([]string, len(ops))
+	for i, op := range ops {
+		out[i] = strings.TrimPrefix(op.Path, "/")
+	}
+	return out
+}

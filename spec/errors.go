@@ -1,0 +1,92 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Position is a place in a spec file. Line and Column count from 1.
+type Position struct {
+	File   string
+	Line   int
+	Column int
+}
+
+// String returns file:line:column.
+func (p Position) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// Error is one problem in a spec, at a position.
+type Error struct {
+	Pos Position
+	// Msg says what is wrong and, where it can, what to do.
+	Msg string
+}
+
+// Error implements error as "file:line:col: message".
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// Errors is every problem found in a spec, in file order.
+type Errors []*Error
+
+// Error implements error, one problem a line.
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// errs collects problems while loading.
+type errs struct{ list Errors }
+
+func (c *errs) add(pos Position, format string, args ...any) {
+	c.list = append(c.list, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *errs) err() error {
+	if len(c.list) == 0 {
+		return nil
+	}
+	return c.list
+}
+
+// suggest returns the candidate closest to word, or "" when none is close.
+func suggest(word string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if strings.EqualFold(c, word) {
+			return c
+		}
+		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,138 @@
+package spec
+
+import "time"
+
+// File is the format of one spec file. Several files merge into one Spec.
+type File struct {
+	// Tokens declares access tokens.
+	Tokens []Token `json:"tokens,omitempty" jsonschema:"description=Access tokens, each identified by a name unique across all files"`
+	// Prune deletes undeclared tokens whose names match its globs.
+	Prune *Prune `json:"prune,omitempty" jsonschema:"description=Delete undeclared tokens, only inside these globs"`
+	// Ignore hides tokens whose names match these globs from plans and drift.
+	Ignore []string `json:"ignore,omitempty" jsonschema:"description=Globs of token names that are never reported or touched"`
+}
+
+// Token declares one access token. Field names mirror the LaunchDarkly API.
+type Token struct {
+	// Name identifies the token; unique across all files.
+	Name string `json:"name" jsonschema:"required,minLength=1,description=Identity of the token; unique across all files"`
+	// ID pins one remote token when names are not unique.
+	ID string `json:"id,omitempty" jsonschema:"description=Pin one remote token by _id when names are not unique"`
+	// State is present (the default) or absent.
+	State string `json:"state,omitempty" jsonschema:"enum=present,enum=absent,description=absent deletes the token if it exists"`
+	// Description is the token's description; empty means none.
+	Description string `json:"description,omitempty"`
+	// Role is a built-in role: reader, writer or admin.
+	Role string `json:"role,omitempty" jsonschema:"enum=reader,enum=writer,enum=admin"`
+	// CustomRoles are custom role keys, resolved to IDs when planning.
+	CustomRoles []string `json:"customRoles,omitempty" jsonschema:"description=Custom role keys; resolved to IDs"`
+	// CustomRoleIDs are custom role IDs.
+	CustomRoleIDs []string `json:"customRoleIds,omitempty" jsonschema:"description=Custom role IDs"`
+	// InlineRole is a list of policy statements.
+	InlineRole []Statement `json:"inlineRole,omitempty" jsonschema:"description=LaunchDarkly policy statements"`
+	// ServiceToken is true (the default) for a service token, false for a
+	// personal token that dies with its member.
+	ServiceToken *bool `json:"serviceToken,omitempty" jsonschema:"description=Default true; personal tokens die with their member"`
+	// DefaultAPIVersion is the API version for requests made with the token
+	// that send no LD-API-Version header; 0 leaves it to LaunchDarkly.
+	DefaultAPIVersion int `json:"defaultApiVersion,omitempty" jsonschema:"enum=20240415,enum=20220603,enum=20210729,enum=20191212,enum=20160426"`
+	// Rotate asks for the secret to be reset on a schedule.
+	Rotate *Rotate `json:"rotate,omitempty"`
+
+	// Pos is where the token's entry starts.
+	Pos Position `json:"-"`
+	// fields holds the position of each key that was set.
+	fields map[string]Position
+}
+
+// Statement is a LaunchDarkly policy statement.
+type Statement struct {
+	// Effect is allow or deny.
+	Effect string `json:"effect" jsonschema:"required,enum=allow,enum=deny"`
+	// Resources and NotResources: exactly one is set.
+	Resources    []string `json:"resources,omitempty"`
+	NotResources []string `json:"notResources,omitempty"`
+	// Actions and NotActions: exactly one is set.
+	Actions    []string `json:"actions,omitempty"`
+	NotActions []string `json:"notActions,omitempty"`
+
+	// Pos is where the statement starts.
+	Pos Position `json:"-"`
+}
+
+// Rotate is a rotation schedule.
+type Rotate struct {
+	// Every is how long a secret lives before it is reset.
+	Every Duration `json:"every" jsonschema:"required"`
+	// Grace is how long the old secret keeps working after a reset.
+	Grace Duration `json:"grace,omitempty"`
+}
+
+// Prune scopes the deletion of undeclared tokens.
+type Prune struct {
+	// Enabled turns pruning on; Match must then be set.
+	Enabled bool `json:"enabled"`
+	// Match lists the globs of names that may be pruned.
+	Match []string `json:"match,omitempty"`
+	// MaxDeletes caps the deletes (replaces included) of one plan; default 5.
+	MaxDeletes *int `json:"maxDeletes,omitempty" jsonschema:"minimum=0,description=Refuse any plan that deletes more (default 5)"`
+
+	// Pos is where the prune block starts.
+	Pos Position `json:"-"`
+}
+
+// Spec is the merged content of every spec file, validated.
+type Spec struct {
+	// Tokens are the declared tokens in file order; names are unique.
+	Tokens []Token
+	// Prune is the prune policy; its zero value prunes nothing.
+	Prune Prune
+	// Ignore are globs of names that are never reported or touched.
+	Ignore []string
+	// Files are the files the spec was read from.
+	Files []string
+}
+
+// DefaultMaxDeletes is the deletion cap when prune.maxDeletes is not set.
+const DefaultMaxDeletes = 5
+
+// MaxDeletesOrDefault returns the deletion cap.
+func (p Prune) MaxDeletesOrDefault() int {
+	if p.MaxDeletes == nil {
+		return DefaultMaxDeletes
+	}
+	return *p.MaxDeletes
+}
+
+// Absent reports whether the token is declared absent.
+func (t Token) Absent() bool { return t.State == "absent" }
+
+// IsService reports whether the token is (or is to be) a service token.
+func (t Token) IsService() bool { return t.ServiceToken == nil || *t.ServiceToken }
+
+// FieldPos returns where key was set, or the token's position when it was not.
+func (t Token) FieldPos(key string) Position {
+	if p, ok := t.fields[key]; ok {
+		return p
+	}
+	return t.Pos
+}
+
+// Present lists the tokens not declared absent.
+func (s *Spec) Present() []Token {
+	var out []Token
+	for _, t := range s.Tokens {
+		if !t.Absent() {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// RotateEvery returns the rotation period, or 0 when the token does not rotate.
+func (t Token) RotateEvery() time.Duration {
+	if t.Rotate == nil {
+		return 0
+	}
+	return t.Rotate.Every.Duration
+}

@@ -1,0 +1,169 @@
+package spec
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Roles are the built-in roles a token may be given.
+var Roles = []string{"reader", "writer", "admin"}
+
+// APIVersions are the LaunchDarkly API versions a token may default to.
+var APIVersions = []int{20240415, 20220603, 20210729, 20191212, 20160426}
+
+// MatchAny reports whether name matches any of the globs (path.Match syntax).
+func MatchAny(globs []string, name string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// merge combines parsed files into one Spec and validates it.
+func merge(files []parsedFile, c *errs) *Spec {
+	s := &Spec{}
+	names := map[string]Position{}
+	ids := map[string]Position{}
+	var prunePos Position
+	for _, f := range files {
+		for _, g := range f.file.Ignore {
+			if _, err := path.Match(g, ""); err != nil {
+				c.add(Position{File: f.name, Line: 1, Column: 1}, "ignore: bad glob %q", g)
+			}
+		}
+		s.Ignore = append(s.Ignore, f.file.Ignore...)
+		if p := f.file.Prune; p != nil {
+			if prunePos.File != "" {
+				c.add(p.Pos, "prune is set here and at %s: keep one prune block", prunePos)
+			} else {
+				prunePos = p.Pos
+				s.Prune = *p
+				validatePrune(*p, c)
+			}
+		}
+	}
+	for _, f := range files {
+		for _, t := range f.file.Tokens {
+			validateToken(&t, c)
+			if t.Name != "" {
+				if first, dup := names[t.Name]; dup {
+					c.add(t.FieldPos("name"), "token %q is declared twice (first at %s): names are unique across all files", t.Name, first)
+				}
+				names[t.Name] = t.FieldPos("name")
+			}
+			if t.ID != "" {
+				if first, dup := ids[t.ID]; dup {
+					c.add(t.FieldPos("id"), "token %q: id %s is pinned twice (first at %s)", t.Name, t.ID, first)
+				}
+				ids[t.ID] = t.FieldPos("id")
+			}
+			if t.Name != "" && MatchAny(s.Ignore, t.Name) {
+				c.add(t.FieldPos("name"), "token %q is declared but matches an ignore glob: remove one or the other", t.Name)
+			}
+			s.Tokens = append(s.Tokens, t)
+		}
+	}
+	return s
+}
+
+func validatePrune(p Prune, c *errs) {
+	if p.Enabled && len(p.Match) == 0 {
+		c.add(p.Pos, "prune: enabled without match: list the globs of names that may be deleted, e.g. match: [\"ci-*\"]")
+	}
+	for _, g := range p.Match {
+		if _, err := path.Match(g, ""); err != nil {
+			c.add(p.Pos, "prune.match: bad glob %q", g)
+		}
+	}
+	if p.MaxDeletes != nil && *p.MaxDeletes < 0 {
+		c.add(p.Pos, "prune.maxDeletes must be 0 or more")
+	}
+}
+
+func validateToken(t *Token, c *errs) {
+	label := fmt.Sprintf("token %q", t.Name)
+	if t.Name == "" {
+		label = "token"
+		c.add(t.Pos, "token: name is required")
+	} else if strings.TrimSpace(t.Name) != t.Name {
+		c.add(t.FieldPos("name"), "%s: name has leading or trailing spaces", label)
+	}
+	switch t.State {
+	case "":
+		t.State = "present"
+	case "present", "absent":
+	default:
+		c.add(t.FieldPos("state"), "%s: state must be present or absent, not %q", label, t.State)
+	}
+	if t.Absent() {
+		return
+	}
+	kinds := 0
+	for _, k := range []string{"role", "customRoles", "customRoleIds", "inlineRole"} {
+		if _, ok := t.fields[k]; ok {
+			kinds++
+		}
+	}
+	switch {
+	case kinds == 0:
+		c.add(t.Pos, "%s: give it exactly one of role, customRoles, customRoleIds or inlineRole", label)
+	case kinds > 1:
+		c.add(t.Pos, "%s: role, customRoles, customRoleIds and inlineRole are exclusive: keep one", label)
+	}
+	if _, ok := t.fields["role"]; ok && !slices.Contains(Roles, t.Role) {
+		msg := fmt.Sprintf("%s: role must be reader, writer or admin, not %q", label, t.Role)
+		if s := suggest(t.Role, Roles); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		c.add(t.FieldPos("role"), "%s", msg)
+	}
+	for k, list := range map[string][]string{"customRoles": t.CustomRoles, "customRoleIds": t.CustomRoleIDs} {
+		if _, ok := t.fields[k]; ok && len(list) == 0 {
+			c.add(t.FieldPos(k), "%s: %s is empty: list at least one", label, k)
+		}
+		for _, v := range list {
+			if v == "" {
+				c.add(t.FieldPos(k), "%s: %s has an empty entry", label, k)
+			}
+		}
+	}
+	if _, ok := t.fields["inlineRole"]; ok && len(t.InlineRole) == 0 {
+		c.add(t.FieldPos("inlineRole"), "%s: inlineRole is empty: list at least one statement", label)
+	}
+	for i, st := range t.InlineRole {
+		validateStatement(fmt.Sprintf("%s: inlineRole[%d]", label, i), st, c)
+	}
+	if t.DefaultAPIVersion != 0 && !slices.Contains(APIVersions, t.DefaultAPIVersion) {
+		c.add(t.FieldPos("defaultApiVersion"), "%s: defaultApiVersion %d is not a LaunchDarkly API version; use one of %v", label, t.DefaultAPIVersion, APIVersions)
+	}
+	if r := t.Rotate; r != nil {
+		if r.Every.Duration <= 0 {
+			c.add(t.FieldPos("rotate"), "%s: rotate.every is required and must be more than 0, e.g. 90d", label)
+		} else if r.Grace.Duration >= r.Every.Duration {
+			c.add(t.FieldPos("rotate"), "%s: rotate.grace (%s) must be shorter than rotate.every (%s)", label, r.Grace, r.Every)
+		}
+	}
+}
+
+func validateStatement(label string, st Statement, c *errs) {
+	pos := st.Pos
+	if st.Effect != "allow" && st.Effect != "deny" {
+		c.add(pos, "%s: effect must be allow or deny, not %q", label, st.Effect)
+	}
+	switch {
+	case len(st.Resources) > 0 && len(st.NotResources) > 0:
+		c.add(pos, "%s: resources and notResources are exclusive: keep one", label)
+	case len(st.Resources) == 0 && len(st.NotResources) == 0:
+		c.add(pos, "%s: give resources or notResources", label)
+	}
+	switch {
+	case len(st.Actions) > 0 && len(st.NotActions) > 0:
+		c.add(pos, "%s: actions and notActions are exclusive: keep one", label)
+	case len(st.Actions) == 0 && len(st.NotActions) == 0:
+		c.add(pos, "%s: give actions or notActions", label)
+	}
+}
