@@ -35,6 +35,9 @@ type Options struct {
 	Now func() time.Time
 	// OnChange is called, under the server's lock, after every change.
 	OnChange func(Account)
+	// OnIssue is called with every secret the server issues. Tests use it
+	// to scan everything ldtokens wrote for every secret; nothing else should.
+	OnIssue func(value string)
 }
 
 // Faults are failures the server injects, from a seeded source.
@@ -230,6 +233,30 @@ func newSecret() string {
 	return "api-" + h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
+// issue makes a new secret and tells OnIssue.
+func (s *Server) issue() string {
+	v := newSecret()
+	if s.opts.OnIssue != nil {
+		s.opts.OnIssue(v)
+	}
+	return v
+}
+
+// Load replaces the account, as a fresh snapshot would.
+func (s *Server) Load(a Account) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acct = s.normalize(a)
+	s.changed()
+}
+
+// SetMaxPageSize caps the limit of list requests from now on.
+func (s *Server) SetMaxPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.MaxPageSize = n
+}
+
 func (s *Server) find(id string) int {
 	return slices.IndexFunc(s.acct.Tokens, func(t StoredToken) bool { return t.ID == id })
 }
@@ -308,11 +335,12 @@ func writeStatus(w http.ResponseWriter, status int, detail string) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.admit(w, r) {
-		return
+	ok, latency := s.admit(w, r)
+	if latency > 0 {
+		time.Sleep(latency)
 	}
-	if d := s.opts.Faults.Latency; d > 0 {
-		time.Sleep(d)
+	if !ok {
+		return
 	}
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	switch {
@@ -355,10 +383,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // admit authenticates the request, counts it and applies rate limits and
-// injected errors. It reports whether the request may go on.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
+// injected errors. It reports whether the request may go on, and the latency
+// to inject.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request) (bool, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.admitLocked(w, r), s.opts.Faults.Latency
+}
+
+func (s *Server) admitLocked(w http.ResponseWriter, r *http.Request) bool {
 	s.stats.Total++
 	s.stats.Requests[r.Method+" "+routeName(r.URL.Path)]++
 	auth := r.Header.Get("Authorization")
@@ -458,13 +491,14 @@ func pageLinks(path string, extra url.Values, limit, offset, total int) map[stri
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	s.mu.Lock()
 	limit, offset, err := pageParams(q, 25, s.opts.MaxPageSize)
 	if err != nil {
+		s.mu.Unlock()
 		writeStatus(w, 400, err.Error())
 		return
 	}
 	showAll := q.Get("showAll") == "true"
-	s.mu.Lock()
 	var visible []ldapi.Token
 	for _, t := range s.acct.Tokens {
 		if s.visible(t, showAll) {
@@ -566,7 +600,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, 400, msg)
 		return
 	}
-	value := newSecret()
+	value := s.issue()
 	t.Hint = value[len(value)-4:]
 	s.acct.Tokens = append(s.acct.Tokens, StoredToken{Token: t, SecretHash: HashSecret(value)})
 	s.changed()
@@ -768,7 +802,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request, id string) {
 		kept = append(kept, OldSecret{Hash: t.SecretHash, Expiry: expiry})
 	}
 	t.OldSecrets = kept
-	value := newSecret()
+	value := s.issue()
 	t.SecretHash = HashSecret(value)
 	t.Hint = value[len(value)-4:]
 	t.LastModified = max(now, t.LastModified+1)

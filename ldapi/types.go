@@ -43,17 +43,17 @@ type Statement struct {
 // full secret: the client moves the secret of a create or reset response
 // into a secret.Secret before returning the Token.
 type Token struct {
-	ID            string          `json:"_id"`
-	OwnerID       string          `json:"ownerId"`
-	MemberID      string          `json:"memberId"`
-	Member        *MemberSummary  `json:"_member,omitempty"`
-	Name          string          `json:"name,omitempty"`
-	Description   string          `json:"description,omitempty"`
-	CreationDate  int64           `json:"creationDate"`
-	LastModified  int64           `json:"lastModified"`
-	CustomRoleIDs []string        `json:"customRoleIds,omitempty"`
-	InlineRole    []Statement     `json:"inlineRole,omitempty"`
-	Role          string          `json:"role,omitempty"`
+	ID            string         `json:"_id"`
+	OwnerID       string         `json:"ownerId"`
+	MemberID      string         `json:"memberId"`
+	Member        *MemberSummary `json:"_member,omitempty"`
+	Name          string         `json:"name,omitempty"`
+	Description   string         `json:"description,omitempty"`
+	CreationDate  int64          `json:"creationDate"`
+	LastModified  int64          `json:"lastModified"`
+	CustomRoleIDs []string       `json:"customRoleIds,omitempty"`
+	InlineRole    []Statement    `json:"inlineRole,omitempty"`
+	Role          string         `json:"role,omitempty"`
 	// Hint is the last four characters of the secret.
 	Hint              string          `json:"token,omitempty"`
 	ServiceToken      bool            `json:"serviceToken"`

@@ -320,9 +320,9 @@ func diff(pr pair, in Input) ([]Change, error) {
 	}
 	if every := d.RotateEvery(); every > 0 {
 		last := time.UnixMilli(max(r.LastModified, r.CreationDate))
-		if age := in.Now.Sub(last); age >= every {
+		if in.Now.Sub(last) >= every {
 			changes = append(changes, Change{Action: Rotate, Name: d.Name, ID: r.ID, Before: &have, After: &have, Grace: d.Rotate.Grace.Duration, Fingerprint: fp,
-				Reasons: []Reason{{ReasonRotateDue, fmt.Sprintf("last changed %s ago; rotates every %s", spec.Duration{Duration: age.Truncate(time.Hour)}, d.Rotate.Every)}}})
+				Reasons: []Reason{{ReasonRotateDue, fmt.Sprintf("last changed %s and rotates every %s: due since %s", day(last), d.Rotate.Every, day(last.Add(every)))}}})
 		}
 	}
 	return changes, nil
@@ -373,6 +373,8 @@ func Fingerprint(t ldapi.Token) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
 }
+
+func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 func matching(globs []string, name string) []string {
 	var out []string

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ldtokens/ldtokens/emulator"
+	"github.com/ldtokens/ldtokens/internal/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden output in testdata/script")
+
+// testAccessToken is the access token every script's emulator accepts.
+const testAccessToken = "api-test-access-token-0000000000000000"
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"ldtokens": func() {
+			os.Exit(cli.Run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ()))
+		},
+	})
+}
+
+// TestScripts runs testdata/script/*.txtar: each runs the real ldtokens
+// binary against its own emulator over HTTP.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup:         setupEmulator,
+		Cmds:          emulatorCmds,
+	})
+}
+
+const emuKey = "emulator"
+
+func setupEmulator(e *testscript.Env) error {
+	srv := emulator.New(emulator.Account{}, emulator.Options{AccessToken: testAccessToken, Seed: 1})
+	hs := httptest.NewServer(srv)
+	e.Defer(hs.Close)
+	e.Values[emuKey] = srv
+	e.Setenv("LAUNCHDARKLY_API_HOST", hs.URL)
+	e.Setenv("LAUNCHDARKLY_ACCESS_TOKEN", testAccessToken)
+	e.Setenv("NO_COLOR", "")
+	e.Setenv("GITHUB_ACTIONS", "")
+	return nil
+}
+
+func emu(ts *testscript.TestScript) *emulator.Server {
+	return ts.Value(emuKey).(*emulator.Server)
+}
+
+func findToken(ts *testscript.TestScript, a *emulator.Account, name string) *emulator.StoredToken {
+	for i := range a.Tokens {
+		if a.Tokens[i].Name == name || a.Tokens[i].ID == name {
+			return &a.Tokens[i]
+		}
+	}
+	ts.Fatalf("no token %q in the emulator", name)
+	return nil
+}
+
+var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	// seed FILE: replace the emulator's account with a snapshot.
+	"seed": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: seed FILE")
+		}
+		var a emulator.Account
+		ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &a))
+		emu(ts).Load(a)
+	},
+	// seedmany PREFIX N [service|personal]: add N reader tokens named PREFIX-0001….
+	"seedmany": func(ts *testscript.TestScript, neg bool, args []string) {
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		emu(ts).Mutate(func(a *emulator.Account) {
+			for i := range n {
+				t := emulator.StoredToken{}
+				t.ID = fmt.Sprintf("%s%08x", "aaaaaaaaaaaaaaaa", len(a.Tokens)+i)
+				t.Name = fmt.Sprintf("%s-%04d", args[0], i+1)
+				t.Role, t.ServiceToken = "reader", true
+				t.OwnerID, t.MemberID = a.CallerMemberID, a.CallerMemberID
+				t.CreationDate, t.LastModified, t.DefaultAPIVersion = time.Now().UnixMilli(), time.Now().UnixMilli(), 20240415
+				a.Tokens = append(a.Tokens, t)
+			}
+		})
+	},
+	// tokens: print "name role service" for every token, sorted.
+	"tokens": func(ts *testscript.TestScript, neg bool, args []string) {
+		a := emu(ts).Snapshot()
+		var lines []string
+		for _, t := range a.Tokens {
+			kind := "service"
+			if !t.ServiceToken {
+				kind = "personal"
+			}
+			perm := t.Role
+			if len(t.CustomRoleIDs) > 0 {
+				perm = "custom:" + strings.Join(t.CustomRoleIDs, ",")
+			}
+			if len(t.InlineRole) > 0 {
+				b, _ := json.Marshal(t.InlineRole)
+				perm = "inline:" + string(b)
+			}
+			lines = append(lines, fmt.Sprintf("%s %s %s desc=%q", t.Name, kind, perm, t.Description))
+		}
+		sort.Strings(lines)
+		fmt.Fprintf(ts.Stdout(), "%d tokens\n%s\n", len(lines), strings.Join(lines, "\n"))
+	},
+	// mutate NAME FIELD VALUE: change a token by hand, as in the UI.
+	"mutate": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 3 {
+			ts.Fatalf("usage: mutate NAME FIELD VALUE")
+		}
+		emu(ts).Mutate(func(a *emulator.Account) {
+			t := findToken(ts, a, args[0])
+			switch args[1] {
+			case "description":
+				t.Description = args[2]
+			case "role":
+				t.Role = args[2]
+			case "name":
+				t.Name = args[2]
+			case "lastUsedDaysAgo":
+				d, _ := strconv.Atoi(args[2])
+				t.LastUsed = time.Now().Add(-time.Duration(d) * 24 * time.Hour).UnixMilli()
+			case "ageDays":
+				d, _ := strconv.Atoi(args[2])
+				t.CreationDate = time.Now().Add(-time.Duration(d) * 24 * time.Hour).UnixMilli()
+				t.LastModified = t.CreationDate
+				return
+			default:
+				ts.Fatalf("mutate: unknown field %s", args[1])
+			}
+			t.LastModified = time.Now().UnixMilli() + 1
+		})
+	},
+	// delete NAME: delete a token by hand.
+	"delete": func(ts *testscript.TestScript, neg bool, args []string) {
+		emu(ts).Mutate(func(a *emulator.Account) {
+			t := findToken(ts, a, args[0])
+			id := t.ID
+			for i := range a.Tokens {
+				if a.Tokens[i].ID == id {
+					a.Tokens = append(a.Tokens[:i], a.Tokens[i+1:]...)
+					return
+				}
+			}
+		})
+	},
+	// secretvalid NAME FILE: the secret in FILE authenticates as token NAME.
+	"secretvalid": func(ts *testscript.TestScript, neg bool, args []string) {
+		value := strings.TrimSpace(ts.ReadFile(args[1]))
+		a := emu(ts).Snapshot()
+		want := findToken(ts, &a, args[0]).ID
+		id, ok := emu(ts).Authenticate(value)
+		if ok != !neg || (ok && id != want) {
+			ts.Fatalf("secret in %s: authenticates=%v as %q, want %q (neg=%v)", args[1], ok, id, want, neg)
+		}
+	},
+	// oldsecrets NAME N: token NAME has N reset secrets in their grace period.
+	"oldsecrets": func(ts *testscript.TestScript, neg bool, args []string) {
+		a := emu(ts).Snapshot()
+		t := findToken(ts, &a, args[0])
+		n, _ := strconv.Atoi(args[1])
+		if len(t.OldSecrets) != n {
+			ts.Fatalf("token %s has %d old secrets, want %d", args[0], len(t.OldSecrets), n)
+		}
+		for _, o := range t.OldSecrets {
+			fmt.Fprintf(ts.Stdout(), "expires in %s\n", time.Until(time.UnixMilli(o.Expiry)).Round(time.Hour))
+		}
+	},
+	// requests METHOD PATH: print how many such requests the emulator saw.
+	"requests": func(ts *testscript.TestScript, neg bool, args []string) {
+		fmt.Fprintf(ts.Stdout(), "%d\n", emu(ts).Stats().Requests[args[0]+" "+args[1]])
+	},
+	// pagesize N: cap list pages at N items.
+	"pagesize": func(ts *testscript.TestScript, neg bool, args []string) {
+		n, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		emu(ts).SetMaxPageSize(n)
+	},
+	// faults lose-creates=N error-rate=F rate-limit=N: inject faults.
+	"faults": func(ts *testscript.TestScript, neg bool, args []string) {
+		var f emulator.Faults
+		for _, kv := range args {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "lose-creates":
+				f.LoseCreates, _ = strconv.Atoi(v)
+			case "error-rate":
+				f.ErrorRate, _ = strconv.ParseFloat(v, 64)
+			case "rate-limit":
+				f.RateLimit, _ = strconv.Atoi(v)
+				f.Window = time.Second
+			default:
+				ts.Fatalf("faults: unknown %s", k)
+			}
+		}
+		emu(ts).SetFaults(f)
+	},
+	// redact FILE: replace times and IDs the emulator made up with fixed text.
+	"redact": func(ts *testscript.TestScript, neg bool, args []string) {
+		path := ts.MkAbs(args[0])
+		data, err := os.ReadFile(path)
+		ts.Check(err)
+		out := timeRE.ReplaceAll(data, []byte("<time>"))
+		ts.Check(os.WriteFile(path, out, 0o644))
+	},
+	// filemode PATH MODE: PATH has permission bits MODE (octal).
+	"filemode": func(ts *testscript.TestScript, neg bool, args []string) {
+		info, err := os.Stat(ts.MkAbs(args[0]))
+		ts.Check(err)
+		if got := fmt.Sprintf("%o", info.Mode().Perm()); got != args[1] {
+			ts.Fatalf("%s has mode %s, want %s", filepath.Base(args[0]), got, args[1])
+		}
+	},
+}
+
+var timeRE = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
