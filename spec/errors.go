@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -47,6 +49,17 @@ type errs struct{ list Errors }
 
 func (c *errs) add(pos Position, format string, args ...any) {
 	c.list = append(c.list, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+// sort orders problems by file (in the order given), line and column.
+func (c *errs) sort(files []string) {
+	order := map[string]int{}
+	for i, f := range files {
+		order[f] = i
+	}
+	slices.SortStableFunc(c.list, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(order[a.Pos.File], order[b.Pos.File]), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Column, b.Pos.Column))
+	})
 }
 
 func (c *errs) err() error {

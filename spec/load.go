@@ -43,6 +43,7 @@ func Load(paths ...string) (*Spec, error) {
 	}
 	s := merge(parsed, &c)
 	s.Files = files
+	c.sort(files)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -54,6 +55,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 	var c errs
 	s := merge([]parsedFile{decodeFile(name, data, &c)}, &c)
 	s.Files = []string{name}
+	c.sort(s.Files)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -260,15 +262,28 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 			d.c.add(d.pos(k), "%s", msg)
 			continue
 		}
-		seen[key] = d.pos(k)
+		seen[key] = d.pos(val)
+		before := len(d.c.list)
 		d.decode(val, v.Field(idx), childName(what, key))
+		if len(d.c.list) > before {
+			if f := v.FieldByName("invalid"); f.IsValid() {
+				m := reflect.NewAt(f.Type(), f.Addr().UnsafePointer()).Elem()
+				if m.IsNil() {
+					m.Set(reflect.ValueOf(map[string]bool{}))
+				}
+				m.SetMapIndex(reflect.ValueOf(key), reflect.ValueOf(true))
+			}
+		}
 	}
 }
 
 // childName names a nested value in messages.
 func childName(what, key string) string {
-	if what == "spec" {
+	switch {
+	case what == "spec":
 		return key
+	case strings.HasPrefix(what, `token "`) && !strings.Contains(what, ": "):
+		return what + ": " + key
 	}
 	return what + "." + key
 }

@@ -41,8 +41,11 @@ type Token struct {
 
 	// Pos is where the token's entry starts.
 	Pos Position `json:"-"`
-	// fields holds the position of each key that was set.
+	// fields holds the position of the value of each key that was set.
 	fields map[string]Position
+	// invalid holds the keys whose values could not be decoded; they are
+	// reported once, and not checked again.
+	invalid map[string]bool
 }
 
 // Statement is a LaunchDarkly policy statement.

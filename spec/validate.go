@@ -114,7 +114,7 @@ func validateToken(t *Token, c *errs) {
 	case kinds > 1:
 		c.add(t.Pos, "%s: role, customRoles, customRoleIds and inlineRole are exclusive: keep one", label)
 	}
-	if _, ok := t.fields["role"]; ok && !slices.Contains(Roles, t.Role) {
+	if _, ok := t.fields["role"]; ok && !t.invalid["role"] && !slices.Contains(Roles, t.Role) {
 		msg := fmt.Sprintf("%s: role must be reader, writer or admin, not %q", label, t.Role)
 		if s := suggest(t.Role, Roles); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
@@ -140,7 +140,7 @@ func validateToken(t *Token, c *errs) {
 	if t.DefaultAPIVersion != 0 && !slices.Contains(APIVersions, t.DefaultAPIVersion) {
 		c.add(t.FieldPos("defaultApiVersion"), "%s: defaultApiVersion %d is not a LaunchDarkly API version; use one of %v", label, t.DefaultAPIVersion, APIVersions)
 	}
-	if r := t.Rotate; r != nil {
+	if r := t.Rotate; r != nil && !t.invalid["rotate"] {
 		if r.Every.Duration <= 0 {
 			c.add(t.FieldPos("rotate"), "%s: rotate.every is required and must be more than 0, e.g. 90d", label)
 		} else if r.Grace.Duration >= r.Every.Duration {

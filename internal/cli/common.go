@@ -197,3 +197,12 @@ func withTimeout(c *ucli.Context) (context.Context, context.CancelFunc) {
 	}
 	return context.WithCancel(c.Context)
 }
+
+// listErr names the listing in an error, except a refused access token,
+// which says everything itself.
+func listErr(err error) error {
+	if ldapi.IsStatus(err, http.StatusUnauthorized) {
+		return err
+	}
+	return fmt.Errorf("list tokens: %w", err)
+}

@@ -40,7 +40,7 @@ tokens that share a name are pinned with id:.`,
 			}
 			tokens, err := cn.client.ListTokens(ctx, ldapi.ListOptions{})
 			if err != nil {
-				return fmt.Errorf("list tokens: %w", err)
+				return listErr(err)
 			}
 			caller := ""
 			if id, err := cn.client.CallerIdentity(ctx); err == nil {

@@ -51,7 +51,7 @@ type remote struct {
 func readRemote(ctx context.Context, cn *conn, s *spec.Spec, showAll, allowEmpty bool) (remote, error) {
 	tokens, err := cn.client.ListTokens(ctx, ldapi.ListOptions{ShowAll: showAll})
 	if err != nil {
-		return remote{}, fmt.Errorf("list tokens: %w", err)
+		return remote{}, listErr(err)
 	}
 	in := planner.Input{Spec: s, Remote: tokens, APIHost: cn.host, Now: time.Now(), AllowEmpty: allowEmpty}
 	if id, err := cn.client.CallerIdentity(ctx); err == nil {
@@ -278,7 +278,7 @@ func (e *env) applySaved(c *ucli.Context, format, path string) error {
 	}
 	tokens, err := cn.client.ListTokens(ctx, ldapi.ListOptions{})
 	if err != nil {
-		return fmt.Errorf("list tokens: %w", err)
+		return listErr(err)
 	}
 	if err := applier.CheckStale(p, cn.host, tokens); err != nil {
 		return err
