@@ -17,8 +17,8 @@ var ErrStale = errors.New("saved plan is stale")
 // A plan applied once is stale from then on: what it did changed the
 // tokens it touched.
 func CheckStale(p planner.Plan, host string, remote []ldapi.Token) error {
-	if strings.TrimRight(p.APIHost, "/") != strings.TrimRight(host, "/") {
-		return fmt.Errorf("%w: it was made against %s, not %s", ErrStale, p.APIHost, host)
+	if err := CheckHost(p, host); err != nil {
+		return err
 	}
 	byID := make(map[string]ldapi.Token, len(remote))
 	for _, t := range remote {
@@ -48,6 +48,14 @@ func CheckStale(p planner.Plan, host string, remote []ldapi.Token) error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s; make a new plan", ErrStale, strings.Join(dedupe(problems), "; "))
+	}
+	return nil
+}
+
+// CheckHost refuses a saved plan made against another API host.
+func CheckHost(p planner.Plan, host string) error {
+	if strings.TrimRight(p.APIHost, "/") != strings.TrimRight(host, "/") {
+		return fmt.Errorf("%w: it was made against %s, not %s", ErrStale, p.APIHost, host)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -136,6 +137,9 @@ func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error
 				return &UncertainError{Method: call.Method, Path: call.Path, Err: err}
 			}
 			lastErr = fmt.Errorf("%s: %w", call, err)
+			if isDialError(err) && attempt >= dialAttempts {
+				return lastErr // nothing is listening there: say so soon
+			}
 			if err := c.sleep(ctx, c.backoff(attempt)); err != nil {
 				return c.giveUp(call, lastErr, err)
 			}
@@ -224,6 +228,15 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte) (int, http
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, resp.Header, data, nil
+}
+
+// dialAttempts bounds the attempts to reach a host that refuses or cannot
+// be resolved: a wrong --api-host should fail in a second, not a minute.
+const dialAttempts = 3
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // scrubURLError drops the *url.Error wrapper, whose text repeats the URL,

@@ -81,7 +81,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, getenv: func(k string) string { return lookup[k] }}
 	e.gha = ghactions.FromEnv(e.getenv, stdout)
 	app := newApp(e)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, interspersed(app, args))
 	return e.report(err)
 }
 

@@ -276,6 +276,9 @@ func (e *env) applySaved(c *ucli.Context, format, path string) error {
 	if err != nil {
 		return err
 	}
+	if err := applier.CheckHost(p, cn.host); err != nil {
+		return err
+	}
 	tokens, err := cn.client.ListTokens(ctx, ldapi.ListOptions{})
 	if err != nil {
 		return listErr(err)
