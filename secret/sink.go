@@ -70,7 +70,7 @@ func (s DirSink) Deliver(_ context.Context, d Delivery) error {
 		tmp.Close()
 		return fmt.Errorf("secrets dir: %w", err)
 	}
-	if _, err := tmp.WriteString(d.Secret.Reveal() + "\n"); err != nil {
+	if _, err := tmp.WriteString(d.Secret.Reveal()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("secrets dir: write %s: %w", d.Name, err)
 	}

@@ -1,13 +1,15 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
-	"sigs.k8s.io/yaml"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/ldtokens/ldtokens/ldapi"
 	"github.com/ldtokens/ldtokens/spec"
@@ -21,7 +23,8 @@ func importCommand(e *env) *ucli.Command {
 		Description: `Writes a spec that declares the remote tokens as they are, so that
 'ldtokens plan' on it shows no changes. Service tokens by default; with
 --personal, your own personal tokens too. Custom roles are kept as IDs;
-tokens that share a name are pinned with id:.`,
+of tokens that share a name, one is pinned with id:
+and the others stay unmanaged.`,
 		Flags: concat(connectFlags(), []ucli.Flag{
 			&ucli.StringSliceFlag{Name: "match", Usage: "only tokens whose names match `GLOB`; repeatable"},
 			&ucli.BoolFlag{Name: "personal", Usage: "include your own personal tokens"},
@@ -50,7 +53,7 @@ tokens that share a name are pinned with id:.`,
 			for _, s := range skipped {
 				fmt.Fprintf(e.stderr, "warning: %s\n", s)
 			}
-			out, err := yaml.Marshal(file)
+			out, err := specYAML(file)
 			if err != nil {
 				return err
 			}
@@ -83,7 +86,13 @@ func importSpec(tokens []ldapi.Token, match []string, personal bool, caller stri
 	}
 	slices.SortFunc(keep, func(a, b ldapi.Token) int { return strings.Compare(a.Name+"\x00"+a.ID, b.Name+"\x00"+b.ID) })
 	file := spec.File{Tokens: []spec.Token{}}
+	declared := map[string]string{}
 	for _, t := range keep {
+		if first, dup := declared[t.Name]; dup {
+			skipped = append(skipped, fmt.Sprintf("token %q (%s) shares its name with %s, which is pinned with id:; it stays unmanaged: rename it in LaunchDarkly to manage it too", t.Name, t.ID, first))
+			continue
+		}
+		declared[t.Name] = t.ID
 		st := spec.Token{Name: t.Name, Description: t.Description, DefaultAPIVersion: t.DefaultAPIVersion}
 		if names[t.Name] > 1 {
 			st.ID = t.ID
@@ -105,4 +114,36 @@ func importSpec(tokens []ldapi.Token, match []string, personal bool, caller stri
 		file.Tokens = append(file.Tokens, st)
 	}
 	return file, skipped
+}
+
+// specYAML writes a spec file as block YAML with keys in the order of the
+// spec's fields (name first), not sorted: JSON is YAML, so the JSON
+// encoding parsed as YAML keeps the order, then is re-emitted in block style.
+func specYAML(f spec.File) ([]byte, error) {
+	j, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(j, &doc); err != nil {
+		return nil, err
+	}
+	var block func(n *yaml.Node)
+	block = func(n *yaml.Node) {
+		n.Style &^= yaml.FlowStyle
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+			n.Style &^= yaml.DoubleQuotedStyle
+		}
+		for _, c := range n.Content {
+			block(c)
+		}
+	}
+	block(&doc)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), enc.Close()
 }
