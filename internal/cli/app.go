@@ -67,6 +67,8 @@ type env struct {
 	environ        []string
 	getenv         func(string) string
 	gha            *ghactions.Actions
+	// failed is set by handlers that report an error themselves.
+	failed bool
 }
 
 // Run runs ldtokens with args (args[0] is the program name) and returns the
@@ -82,6 +84,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e.gha = ghactions.FromEnv(e.getenv, stdout)
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
+	if err == nil && e.failed {
+		return exitError
+	}
 	return e.report(err)
 }
 
@@ -111,13 +116,8 @@ func (e *env) printError(err error) {
 		fmt.Fprintf(e.stderr, "%d problem(s) in the spec; nothing was changed\n", len(specErrs))
 		return
 	}
-	msg := err.Error()
-	for i, line := range strings.Split(msg, "\n") {
-		if i == 0 {
-			fmt.Fprintf(e.stderr, "error: %s\n", line)
-		} else {
-			fmt.Fprintf(e.stderr, "error: %s\n", line)
-		}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(e.stderr, "error: %s\n", line)
 	}
 	var h *hintErr
 	if errors.As(err, &h) {
@@ -126,7 +126,7 @@ func (e *env) printError(err error) {
 }
 
 func newApp(e *env) *ucli.App {
-	return &ucli.App{
+	app := &ucli.App{
 		Name:    "ldtokens",
 		Usage:   "keep LaunchDarkly API access tokens declared in Git",
 		Version: version(),
@@ -144,7 +144,7 @@ Connect with LAUNCHDARKLY_ACCESS_TOKEN (or LD_ACCESS_TOKEN, or
 		EnableBashCompletion: true,
 		ExitErrHandler:       func(*ucli.Context, error) {}, // errors are mapped to exit codes in report
 		OnUsageError: func(c *ucli.Context, err error, _ bool) error {
-			return withHint(err, fmt.Sprintf("run 'ldtokens %s --help' for usage", c.Command.Name))
+			return withHint(err, "run 'ldtokens --help' for usage")
 		},
 		Commands: []*ucli.Command{
 			validateCommand(e),
@@ -159,8 +159,15 @@ Connect with LAUNCHDARKLY_ACCESS_TOKEN (or LD_ACCESS_TOKEN, or
 		},
 		CommandNotFound: func(c *ucli.Context, name string) {
 			fmt.Fprintf(e.stderr, "error: unknown command %q\nhint: run 'ldtokens --help' for the commands\n", name)
+			e.failed = true
 		},
 	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = func(c *ucli.Context, err error, _ bool) error {
+			return withHint(err, fmt.Sprintf("run 'ldtokens %s --help' for usage", c.Command.Name))
+		}
+	}
+	return app
 }
 
 func schemaCommand(e *env) *ucli.Command {
