@@ -219,11 +219,15 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
+	t := v.Type()
+	if f, ok := t.FieldByName("Pos"); ok && f.Type == positionType {
+		v.FieldByIndex(f.Index).Set(reflect.ValueOf(d.pos(n)))
+	}
 	if n.Kind != yaml.MappingNode {
 		d.c.add(d.pos(n), "%s must be a mapping of keys to values", what)
+		markInvalid(v, wholeValue)
 		return
 	}
-	t := v.Type()
 	if t == tokenType {
 		what = tokenLabel(what, n)
 	}
@@ -235,9 +239,6 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 			fields[name] = i
 			keys = append(keys, name)
 		}
-	}
-	if f, ok := t.FieldByName("Pos"); ok && f.Type == positionType {
-		v.FieldByIndex(f.Index).Set(reflect.ValueOf(d.pos(n)))
 	}
 	seen := map[string]Position{}
 	if f := v.FieldByName("fields"); f.IsValid() {
@@ -254,6 +255,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 		idx, ok := fields[key]
 		if !ok {
 			msg := fmt.Sprintf("%s: unknown key %q", what, key)
+			if what == "spec" {
+				msg = fmt.Sprintf("unknown key %q", key)
+			}
 			if s := suggest(key, keys); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
@@ -266,15 +270,26 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 		before := len(d.c.list)
 		d.decode(val, v.Field(idx), childName(what, key))
 		if len(d.c.list) > before {
-			if f := v.FieldByName("invalid"); f.IsValid() {
-				m := reflect.NewAt(f.Type(), f.Addr().UnsafePointer()).Elem()
-				if m.IsNil() {
-					m.Set(reflect.ValueOf(map[string]bool{}))
-				}
-				m.SetMapIndex(reflect.ValueOf(key), reflect.ValueOf(true))
-			}
+			markInvalid(v, key)
 		}
 	}
+}
+
+// wholeValue marks a value that is not even a mapping.
+const wholeValue = "*"
+
+// markInvalid records, in a struct with an invalid field, that key could not
+// be decoded, so that validation does not report it again.
+func markInvalid(v reflect.Value, key string) {
+	f := v.FieldByName("invalid")
+	if !f.IsValid() {
+		return
+	}
+	m := reflect.NewAt(f.Type(), f.Addr().UnsafePointer()).Elem()
+	if m.IsNil() {
+		m.Set(reflect.ValueOf(map[string]bool{}))
+	}
+	m.SetMapIndex(reflect.ValueOf(key), reflect.ValueOf(true))
 }
 
 // childName names a nested value in messages.

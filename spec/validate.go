@@ -85,6 +85,9 @@ func validatePrune(p Prune, c *errs) {
 }
 
 func validateToken(t *Token, c *errs) {
+	if t.invalid[wholeValue] {
+		return
+	}
 	label := fmt.Sprintf("token %q", t.Name)
 	if t.Name == "" {
 		label = "token"
@@ -98,6 +101,7 @@ func validateToken(t *Token, c *errs) {
 	case "present", "absent":
 	default:
 		c.add(t.FieldPos("state"), "%s: state must be present or absent, not %q", label, t.State)
+		return
 	}
 	if t.Absent() {
 		return
