@@ -319,7 +319,7 @@ func diff(pr pair, in Input) ([]Change, error) {
 			Reasons: []Reason{{ReasonUpdateFields, "changed: " + strings.Join(changedPaths(ops), ", ")}}})
 	}
 	if every := d.RotateEvery(); every > 0 {
-		last := time.UnixMilli(max(r.LastModified, r.CreationDate))
+		last := time.UnixMilli(cmp.Or(r.LastModified, r.CreationDate))
 		if in.Now.Sub(last) >= every {
 			changes = append(changes, Change{Action: Rotate, Name: d.Name, ID: r.ID, Before: &have, After: &have, Grace: d.Rotate.Grace.Duration, Fingerprint: fp,
 				Reasons: []Reason{{ReasonRotateDue, fmt.Sprintf("last changed %s and rotates every %s: due since %s", day(last), d.Rotate.Every, day(last.Add(every)))}}})
