@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/ldtokens/ldtokens/planner"
 )
@@ -23,8 +24,7 @@ func fieldValues(f *planner.Fields) map[string]string {
 	}
 	set := func(k string, v any, present bool) {
 		if present {
-			b, _ := json.Marshal(v)
-			out[k] = string(b)
+			out[k] = compactJSON(v)
 		}
 	}
 	set("name", f.Name, f.Name != "")
@@ -35,6 +35,15 @@ func fieldValues(f *planner.Fields) map[string]string {
 	set("serviceToken", f.ServiceToken, true)
 	set("defaultApiVersion", f.DefaultAPIVersion, f.DefaultAPIVersion != 0)
 	return out
+}
+
+// compactJSON encodes v on one line, leaving <, > and & as they are.
+func compactJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 var fieldOrder = []string{"name", "description", "role", "customRoleIds", "inlineRole", "serviceToken", "defaultApiVersion"}

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -65,8 +64,7 @@ func writeChange(b *strings.Builder, c planner.Change, st Style) {
 		}
 	}
 	if len(c.Patch) > 0 {
-		patch, _ := json.Marshal(c.Patch)
-		fmt.Fprintf(b, "        PATCH %s\n", Clean(string(patch)))
+		fmt.Fprintf(b, "        PATCH %s\n", Clean(compactJSON(c.Patch)))
 	}
 }
 

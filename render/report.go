@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"html"
 	"io"
 	"strings"
 
@@ -187,6 +186,11 @@ func Markdown(w io.Writer, r Report) error {
 // escapeMD makes text inert in markdown and HTML: no tags, no table breaks,
 // no emphasis, links or mentions.
 func escapeMD(s string) string {
-	s = html.EscapeString(Clean(s))
-	return strings.NewReplacer("|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "@", "&#64;", "#", "&#35;").Replace(s)
+	return mdEscaper.Replace(Clean(s))
 }
+
+var mdEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"|", "\\|", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
+	"@", "&#64;", "#", "&#35;",
+)
