@@ -105,7 +105,11 @@ func TestOrderAndResults(t *testing.T) {
 	var mu sync.Mutex
 	var finished []string
 	res := applier.Apply(context.Background(), p, applier.Options{Client: e.client, Sink: sink, Parallelism: 1,
-		Progress: func(r applier.Result) { mu.Lock(); finished = append(finished, string(r.Change.Action)+" "+r.Change.Name); mu.Unlock() }})
+		Progress: func(r applier.Result) {
+			mu.Lock()
+			finished = append(finished, string(r.Change.Action)+" "+r.Change.Name)
+			mu.Unlock()
+		}})
 	require.False(t, applier.AnyFailed(res), "%v", res)
 	var order []string
 	for _, r := range res {

@@ -248,7 +248,9 @@ func TestConnectionErrorsAndTimeouts(t *testing.T) {
 	defer stuck.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	c = newClient(t, stuck.URL, func(cfg *ldapi.Config) { cfg.BaseBackoff, cfg.MaxBackoff, cfg.MaxAttempts = 20*time.Millisecond, 20*time.Millisecond, 1000 })
+	c = newClient(t, stuck.URL, func(cfg *ldapi.Config) {
+		cfg.BaseBackoff, cfg.MaxBackoff, cfg.MaxAttempts = 20*time.Millisecond, 20*time.Millisecond, 1000
+	})
 	_, err = c.GetToken(ctx, "1")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
