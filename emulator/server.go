@@ -499,22 +499,23 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	showAll := q.Get("showAll") == "true"
-	var visible []ldapi.Token
+	total := 0
+	page := []ldapi.Token{}
 	for _, t := range s.acct.Tokens {
-		if s.visible(t, showAll) {
-			visible = append(visible, s.rep(t))
+		if !s.visible(t, showAll) {
+			continue
 		}
+		if total >= offset && total < offset+limit {
+			page = append(page, s.rep(t))
+		}
+		total++
 	}
 	s.mu.Unlock()
-	page := []ldapi.Token{}
-	if offset < len(visible) {
-		page = visible[offset:min(offset+limit, len(visible))]
-	}
 	extra := url.Values{}
 	if showAll {
 		extra.Set("showAll", "true")
 	}
-	writeJSON(w, 200, ldapi.Tokens{Items: page, Links: pageLinks(ldapi.TokensPath, extra, limit, offset, len(visible)), TotalCount: len(visible)})
+	writeJSON(w, 200, ldapi.Tokens{Items: page, Links: pageLinks(ldapi.TokensPath, extra, limit, offset, total), TotalCount: total})
 }
 
 func (s *Server) listRoles(w http.ResponseWriter, r *http.Request) {

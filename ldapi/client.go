@@ -128,7 +128,7 @@ func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error
 		if err := c.cfg.Pacer.Wait(ctx); err != nil {
 			return c.giveUp(call, lastErr, err)
 		}
-		status, header, respBody, err := c.attempt(ctx, call, body)
+		status, header, respBody, err := c.attempt(ctx, call, body, out)
 		if err != nil {
 			if ctx.Err() != nil {
 				return c.giveUp(call, lastErr, ctx.Err())
@@ -147,12 +147,6 @@ func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error
 		}
 		c.cfg.Pacer.Observe(header)
 		if status >= 200 && status < 300 {
-			if out == nil || len(respBody) == 0 {
-				return nil
-			}
-			if err := json.Unmarshal(respBody, out); err != nil {
-				return fmt.Errorf("%s: decode response: %w", call, err)
-			}
 			return nil
 		}
 		apiErr := c.apiError(call, status, respBody)
@@ -195,8 +189,11 @@ func (c *Client) giveUp(call Call, last, cause error) error {
 	return fmt.Errorf("%s: %w", call, cause)
 }
 
-// attempt sends one request and reads the whole response.
-func (c *Client) attempt(ctx context.Context, call Call, body []byte) (int, http.Header, []byte, error) {
+// attempt sends one request. A 2xx body is decoded into out as it streams
+// in; any other body is returned for the error. A 2xx body that cannot be
+// read or decoded whole is an error of the attempt, like a broken
+// connection.
+func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (int, http.Header, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
 	u := *c.base
@@ -223,7 +220,16 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte) (int, http
 		return 0, nil, nil, scrubURLError(err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if out != nil && resp.StatusCode != http.StatusNoContent {
+			if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
+				return 0, nil, nil, fmt.Errorf("read response: %w", err)
+			}
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		return resp.StatusCode, resp.Header, nil, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -407,7 +413,8 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 	if err != nil {
 		return nil, err
 	}
-	all := first.Items
+	all := make([]T, 0, max(first.TotalCount, len(first.Items)))
+	all = append(all, first.Items...)
 	step := len(first.Items)
 	if step == 0 || isLast(first, 0) {
 		return all, nil

@@ -17,17 +17,18 @@ func patchOps(have, want Fields) (ops, guard []ldapi.PatchOp) {
 		have, want any
 		haveEmpty  bool
 		wantEmpty  bool
+		same       bool
 	}
 	fields := []field{
-		{"/name", have.Name, want.Name, have.Name == "", want.Name == ""},
-		{"/description", have.Description, want.Description, have.Description == "", want.Description == ""},
-		{"/role", have.Role, want.Role, have.Role == "", want.Role == ""},
-		{"/customRoleIds", have.CustomRoleIDs, want.CustomRoleIDs, len(have.CustomRoleIDs) == 0, len(want.CustomRoleIDs) == 0},
-		{"/inlineRole", have.InlineRole, want.InlineRole, len(have.InlineRole) == 0, len(want.InlineRole) == 0},
+		{"/name", have.Name, want.Name, have.Name == "", want.Name == "", have.Name == want.Name},
+		{"/description", have.Description, want.Description, have.Description == "", want.Description == "", have.Description == want.Description},
+		{"/role", have.Role, want.Role, have.Role == "", want.Role == "", have.Role == want.Role},
+		{"/customRoleIds", have.CustomRoleIDs, want.CustomRoleIDs, len(have.CustomRoleIDs) == 0, len(want.CustomRoleIDs) == 0, sameStrings(have.CustomRoleIDs, want.CustomRoleIDs)},
+		{"/inlineRole", have.InlineRole, want.InlineRole, len(have.InlineRole) == 0, len(want.InlineRole) == 0, sameStatements(have.InlineRole, want.InlineRole)},
 	}
 	var removes, sets []ldapi.PatchOp
 	for _, f := range fields {
-		if Equal(f.have, f.want) {
+		if f.same {
 			continue
 		}
 		switch {

@@ -3,11 +3,13 @@ package planner
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +60,7 @@ func (e *Error) Error() string {
 
 // pair is a declared token and the remote token it manages, if any.
 type pair struct {
-	desired spec.Token
+	desired *spec.Token
 	remote  *ldapi.Token
 }
 
@@ -73,8 +75,11 @@ func Make(in Input) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	for _, t := range append(slices.Clone(rest), foreign...) {
-		p.Observed = append(p.Observed, Observed{ID: t.ID, Name: t.Name, Fingerprint: Fingerprint(t)})
+	p.Observed = make([]Observed, 0, len(in.Remote))
+	for _, list := range [][]ldapi.Token{rest, foreign} {
+		for i := range list {
+			p.Observed = append(p.Observed, Observed{ID: list[i].ID, Name: list[i].Name, Fingerprint: Fingerprint(list[i])})
+		}
 	}
 	for _, pr := range pairs {
 		if pr.remote != nil {
@@ -89,7 +94,7 @@ func Make(in Input) (Plan, error) {
 		}
 		p.Changes = append(p.Changes, changes...)
 	}
-	declared := map[string]bool{}
+	declared := make(map[string]bool, len(s.Tokens))
 	for _, t := range s.Tokens {
 		declared[t.Name] = true
 	}
@@ -142,10 +147,10 @@ func checkDeleteCap(p Plan, prune spec.Prune) error {
 // spec order, the manageable remote tokens left over, and other members'
 // personal tokens, which are never managed.
 func pairUp(in Input) ([]pair, []ldapi.Token, []ldapi.Token, error) {
-	byID := map[string]*ldapi.Token{}
-	byName := map[string][]*ldapi.Token{}
+	byID := make(map[string]*ldapi.Token, len(in.Remote))
+	byName := make(map[string][]*ldapi.Token, len(in.Remote))
 	var foreign []ldapi.Token
-	var manageable []*ldapi.Token
+	manageable := make([]*ldapi.Token, 0, len(in.Remote))
 	for i := range in.Remote {
 		t := &in.Remote[i]
 		if spec.MatchAny(in.Spec.Ignore, t.Name) {
@@ -160,15 +165,16 @@ func pairUp(in Input) ([]pair, []ldapi.Token, []ldapi.Token, error) {
 		byName[t.Name] = append(byName[t.Name], t)
 		manageable = append(manageable, t)
 	}
-	claimed := map[string]bool{}
+	claimed := make(map[string]bool, len(in.Spec.Tokens))
 	for _, d := range in.Spec.Tokens {
 		if d.ID != "" {
 			claimed[d.ID] = true
 		}
 	}
 	var errs []error
-	var pairs []pair
-	for _, d := range in.Spec.Tokens {
+	pairs := make([]pair, 0, len(in.Spec.Tokens))
+	for i := range in.Spec.Tokens {
+		d := &in.Spec.Tokens[i]
 		pr := pair{desired: d}
 		if d.ID != "" {
 			t, known := byID[d.ID]
@@ -206,7 +212,7 @@ func pairUp(in Input) ([]pair, []ldapi.Token, []ldapi.Token, error) {
 	if len(errs) > 0 {
 		return nil, nil, nil, errors.Join(errs...)
 	}
-	var rest []ldapi.Token
+	rest := make([]ldapi.Token, 0, len(manageable)-len(claimed))
 	for _, t := range manageable {
 		if !claimed[t.ID] {
 			rest = append(rest, *t)
@@ -272,13 +278,33 @@ func statementKey(s ldapi.Statement) string {
 // Equal reports whether two values are the same to LaunchDarkly.
 func Equal(a, b any) bool { return gocmp.Equal(a, b, semantic) }
 
+// sameStrings and sameStatements are Equal for the lists a plan compares,
+// with a fast path for lists already in the same order: go-cmp's reflection
+// is then spent only where order differs.
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return slices.Equal(a, b) || Equal(a, b)
+}
+
+func sameStatements(a, b []ldapi.Statement) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return slices.EqualFunc(a, b, func(x, y ldapi.Statement) bool {
+		return x.Effect == y.Effect && slices.Equal(x.Resources, y.Resources) && slices.Equal(x.NotResources, y.NotResources) &&
+			slices.Equal(x.Actions, y.Actions) && slices.Equal(x.NotActions, y.NotActions)
+	}) || Equal(a, b)
+}
+
 func samePermissions(a, b Fields) bool {
-	return a.Role == b.Role && Equal(a.CustomRoleIDs, b.CustomRoleIDs) && Equal(a.InlineRole, b.InlineRole)
+	return a.Role == b.Role && sameStrings(a.CustomRoleIDs, b.CustomRoleIDs) && sameStatements(a.InlineRole, b.InlineRole)
 }
 
 // diff yields the changes of one pair, in the order they run.
 func diff(pr pair, in Input) ([]Change, error) {
-	d, r := pr.desired, pr.remote
+	d, r := *pr.desired, pr.remote
 	if d.Absent() {
 		if r == nil {
 			return nil, nil
@@ -365,13 +391,36 @@ func RotateNow(in Input, names []string, grace time.Duration) (Plan, error) {
 // Fingerprint identifies a remote token's state: it changes whenever the
 // token is patched, reset, or replaced.
 func Fingerprint(t ldapi.Token) string {
-	b, _ := json.Marshal(struct {
-		ID           string
-		Fields       Fields
-		LastModified int64
-	}{t.ID, fieldsOf(t), t.LastModified})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12])
+	h := sha256.New()
+	field := func(s string) {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	list := func(l []string) {
+		field(strconv.Itoa(len(l)))
+		for _, s := range l {
+			field(s)
+		}
+	}
+	field(t.ID)
+	field(t.Name)
+	field(t.Description)
+	field(t.Role)
+	list(t.CustomRoleIDs)
+	field(strconv.Itoa(len(t.InlineRole)))
+	for _, st := range t.InlineRole {
+		field(st.Effect)
+		list(st.Resources)
+		list(st.NotResources)
+		list(st.Actions)
+		list(st.NotActions)
+	}
+	field(strconv.FormatBool(t.ServiceToken))
+	field(strconv.Itoa(t.DefaultAPIVersion))
+	field(strconv.FormatInt(t.LastModified, 10))
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
