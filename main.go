@@ -11,12 +11,19 @@ import (
 )
 
 func main() {
+	os.Exit(run())
+}
+
+// run runs the CLI with the process's arguments, streams and environment.
+// The first interrupt (Ctrl-C, SIGTERM) cancels the run's context: apply
+// stops starting changes and lets those under way finish. A second one
+// kills at once.
+func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	go func() {
 		<-ctx.Done()
-		stop() // a second signal kills at once
+		stop()
 	}()
-	code := cli.Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ())
-	stop()
-	os.Exit(code)
+	return cli.Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ())
 }

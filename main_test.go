@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ldtokens/ldtokens/emulator"
-	"github.com/ldtokens/ldtokens/internal/cli"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden output in testdata/script")
@@ -28,9 +26,7 @@ const testAccessToken = "api-test-access-token-0000000000000000"
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"ldtokens": func() {
-			os.Exit(cli.Run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ()))
-		},
+		"ldtokens": main,
 	})
 }
 
@@ -204,6 +200,8 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 				f.LoseCreates, _ = strconv.Atoi(v)
 			case "error-rate":
 				f.ErrorRate, _ = strconv.ParseFloat(v, 64)
+			case "latency":
+				f.Latency, _ = time.ParseDuration(v)
 			case "rate-limit":
 				f.RateLimit, _ = strconv.Atoi(v)
 				f.Window = time.Second
