@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -80,6 +81,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			lookup[k] = v
 		}
 	}
+	// Parallel changes, secret commands and masking all write: one lock a
+	// stream keeps their lines whole.
+	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, getenv: func(k string) string { return lookup[k] }}
 	e.gha = ghactions.FromEnv(e.getenv, stdout)
 	app := newApp(e)
@@ -196,8 +200,24 @@ func versionCommand(e *env) *ucli.Command {
 	}
 }
 
-// isTerminal reports whether f is a terminal.
+// syncWriter serializes writes to a stream.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// isTerminal reports whether f, or the stream a syncWriter wraps, is a
+// terminal.
 func isTerminal(f any) bool {
+	if s, ok := f.(*syncWriter); ok {
+		f = s.w
+	}
 	file, ok := f.(*os.File)
 	if !ok {
 		return false
