@@ -534,15 +534,28 @@ func (s *Server) listRoles(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, ldapi.Roles{Items: page, Links: pageLinks("/api/v2/roles", nil, limit, offset, len(roles)), TotalCount: len(roles)})
 }
 
-func (s *Server) get(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// lookup finds a token the caller can see, answering 404 when there is
+// none. With write, it also answers 403 when the caller may not change it.
+// The caller holds the lock.
+func (s *Server) lookup(w http.ResponseWriter, id string, write bool) (int, bool) {
 	i := s.find(id)
 	if i < 0 || !s.visible(s.acct.Tokens[i], true) {
 		writeStatus(w, 404, "")
-		return
+		return 0, false
 	}
-	writeJSON(w, 200, s.rep(s.acct.Tokens[i]))
+	if msg := s.writable(s.acct.Tokens[i]); write && msg != "" {
+		writeStatus(w, 403, msg)
+		return 0, false
+	}
+	return i, true
+}
+
+func (s *Server) get(w http.ResponseWriter, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.lookup(w, id, false); ok {
+		writeJSON(w, 200, s.rep(s.acct.Tokens[i]))
+	}
 }
 
 // validate checks the fields a client may set.
@@ -687,16 +700,11 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := s.find(id)
-	if i < 0 || !s.visible(s.acct.Tokens[i], true) {
-		writeStatus(w, 404, "")
+	i, ok := s.lookup(w, id, true)
+	if !ok {
 		return
 	}
 	cur := s.acct.Tokens[i]
-	if msg := s.writable(cur); msg != "" {
-		writeStatus(w, 403, msg)
-		return
-	}
 	doc, _ := json.Marshal(s.rep(cur))
 	out, err := patch.ApplyWithOptions(doc, &jsonpatch.ApplyOptions{AllowMissingPathOnRemove: false, EnsurePathExistsOnAdd: false, SupportNegativeIndices: true})
 	if err != nil {
@@ -755,13 +763,8 @@ func samePermissions(a, b ldapi.Token) bool {
 func (s *Server) delete(w http.ResponseWriter, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := s.find(id)
-	if i < 0 || !s.visible(s.acct.Tokens[i], true) {
-		writeStatus(w, 404, "")
-		return
-	}
-	if msg := s.writable(s.acct.Tokens[i]); msg != "" {
-		writeStatus(w, 403, msg)
+	i, ok := s.lookup(w, id, true)
+	if !ok {
 		return
 	}
 	s.acct.Tokens = slices.Delete(s.acct.Tokens, i, i+1)
@@ -781,15 +784,9 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request, id string) {
 		expiry = n
 	}
 	s.mu.Lock()
-	i := s.find(id)
-	if i < 0 || !s.visible(s.acct.Tokens[i], true) {
+	i, ok := s.lookup(w, id, true)
+	if !ok {
 		s.mu.Unlock()
-		writeStatus(w, 404, "")
-		return
-	}
-	if msg := s.writable(s.acct.Tokens[i]); msg != "" {
-		s.mu.Unlock()
-		writeStatus(w, 403, msg)
 		return
 	}
 	t := &s.acct.Tokens[i]

@@ -140,7 +140,7 @@ func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error
 			if isDialError(err) && attempt >= dialAttempts {
 				return lastErr // nothing is listening there: say so soon
 			}
-			if err := c.sleep(ctx, c.backoff(attempt)); err != nil {
+			if err := sleep(ctx, c.backoff(attempt)); err != nil {
 				return c.giveUp(call, lastErr, err)
 			}
 			continue
@@ -174,7 +174,7 @@ func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error
 		}
 		lastErr = apiErr
 		if attempt < c.cfg.MaxAttempts {
-			if err := c.sleep(ctx, wait); err != nil {
+			if err := sleep(ctx, wait); err != nil {
 				return c.giveUp(call, lastErr, err)
 			}
 		}
@@ -284,17 +284,6 @@ func (c *Client) jitter(d time.Duration) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return time.Duration(c.rng.Int64N(int64(d)))
-}
-
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // GetToken reads one token.

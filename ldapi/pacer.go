@@ -49,6 +49,11 @@ func (p *Pacer) Wait(ctx context.Context) error {
 	p.mu.Lock()
 	d := p.until.Sub(p.now())
 	p.mu.Unlock()
+	return sleep(ctx, d)
+}
+
+// sleep waits for d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}

@@ -8,7 +8,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/ldtokens/ldtokens/audit"
-	"github.com/ldtokens/ldtokens/planner"
 	"github.com/ldtokens/ldtokens/render"
 	"github.com/ldtokens/ldtokens/spec"
 )
@@ -44,15 +43,7 @@ Exit 0 in sync, 2 on drift (and, with --strict, on findings), 1 on error.`,
 			}
 			ctx, cancel := withTimeout(c)
 			defer cancel()
-			cn, err := e.connect(c, nil)
-			if err != nil {
-				return err
-			}
-			rm, err := readRemote(ctx, cn, s, c.Bool("all-members"), true)
-			if err != nil {
-				return err
-			}
-			p, err := planner.Make(rm.input)
+			_, rm, p, err := e.planSpec(ctx, c, s, nil, c.Bool("all-members"), true)
 			if err != nil {
 				return err
 			}

@@ -72,6 +72,20 @@ func readRemote(ctx context.Context, cn *conn, s *spec.Spec, showAll, allowEmpty
 	return remote{tokens: tokens, input: in}, nil
 }
 
+// planSpec connects, reads LaunchDarkly and plans the spec.
+func (e *env) planSpec(ctx context.Context, c *ucli.Context, s *spec.Spec, onSecret func(secret.Secret), showAll, allowEmpty bool) (*conn, remote, planner.Plan, error) {
+	cn, err := e.connect(c, onSecret)
+	if err != nil {
+		return nil, remote{}, planner.Plan{}, err
+	}
+	rm, err := readRemote(ctx, cn, s, showAll, allowEmpty)
+	if err != nil {
+		return nil, remote{}, planner.Plan{}, err
+	}
+	p, err := planner.Make(rm.input)
+	return cn, rm, p, err
+}
+
 func usesRoleKeys(s *spec.Spec) bool {
 	for _, t := range s.Tokens {
 		if len(t.CustomRoles) > 0 && !t.Absent() {
@@ -108,15 +122,7 @@ changes and 2 means changes.`,
 			}
 			ctx, cancel := withTimeout(c)
 			defer cancel()
-			cn, err := e.connect(c, nil)
-			if err != nil {
-				return err
-			}
-			rm, err := readRemote(ctx, cn, s, false, c.Bool(flagAllowEmpty))
-			if err != nil {
-				return err
-			}
-			p, err := planner.Make(rm.input)
+			_, _, p, err := e.planSpec(ctx, c, s, nil, false, c.Bool(flagAllowEmpty))
 			if err != nil {
 				return err
 			}
@@ -227,15 +233,7 @@ func (e *env) applySpec(c *ucli.Context, format string) error {
 	ctx, cancel := withTimeout(c)
 	defer cancel()
 	sink := e.sinks(c)
-	cn, err := e.connect(c, e.gha.Mask)
-	if err != nil {
-		return err
-	}
-	rm, err := readRemote(ctx, cn, s, false, c.Bool(flagAllowEmpty))
-	if err != nil {
-		return err
-	}
-	p, err := planner.Make(rm.input)
+	cn, _, p, err := e.planSpec(ctx, c, s, e.gha.Mask, false, c.Bool(flagAllowEmpty))
 	if err != nil {
 		return err
 	}
