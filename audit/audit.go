@@ -5,6 +5,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -108,22 +109,9 @@ func Audit(p planner.Plan, remote []ldapi.Token, opts Options) Report {
 		r.Findings = append(r.Findings, hygiene(t, opts)...)
 	}
 	slices.SortFunc(r.Findings, func(a, b Finding) int {
-		if a.Name != b.Name {
-			return compare(a.Name, b.Name)
-		}
-		return compare(a.Kind+a.ID, b.Kind+b.ID)
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Kind+a.ID, b.Kind+b.ID))
 	})
 	return r
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func reasonText(c planner.Change) string {
