@@ -281,17 +281,34 @@ func (s *Server) visible(t StoredToken, showAll bool) bool {
 	return t.ServiceToken || t.MemberID == s.acct.CallerMemberID || (showAll && s.isAdmin())
 }
 
+// tokenRep is a token as the API writes it: the client's ldapi.Token plus
+// the hypermedia and creator summary the client skips.
+type tokenRep struct {
+	ldapi.Token
+	Member *memberSummary        `json:"_member,omitempty"`
+	Links  map[string]ldapi.Link `json:"_links"`
+}
+
+// memberSummary describes the member who created a token.
+type memberSummary struct {
+	Links     map[string]ldapi.Link `json:"_links"`
+	ID        string                `json:"_id"`
+	FirstName string                `json:"firstName,omitempty"`
+	LastName  string                `json:"lastName,omitempty"`
+	Role      string                `json:"role"`
+	Email     string                `json:"email"`
+}
+
 // rep is the representation of a stored token, showing the last four
 // characters of the secret in place of the secret.
-func (s *Server) rep(t StoredToken) ldapi.Token {
-	out := t.Token
-	out.Links = map[string]ldapi.Link{
+func (s *Server) rep(t StoredToken) tokenRep {
+	out := tokenRep{Token: t.Token, Links: map[string]ldapi.Link{
 		"parent": {Href: ldapi.TokensPath, Type: "application/json"},
 		"self":   {Href: ldapi.TokenPath(t.ID), Type: "application/json"},
-	}
+	}}
 	for _, m := range s.acct.Members {
 		if m.ID == t.MemberID {
-			out.Member = &ldapi.MemberSummary{
+			out.Member = &memberSummary{
 				Links:     map[string]ldapi.Link{"self": {Href: "/api/v2/members/" + m.ID, Type: "application/json"}},
 				ID:        m.ID,
 				FirstName: m.FirstName,
@@ -500,7 +517,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	showAll := q.Get("showAll") == "true"
 	total := 0
-	page := []ldapi.Token{}
+	page := []tokenRep{}
 	for _, t := range s.acct.Tokens {
 		if !s.visible(t, showAll) {
 			continue
@@ -515,7 +532,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	if showAll {
 		extra.Set("showAll", "true")
 	}
-	writeJSON(w, 200, ldapi.Tokens{Items: page, Links: pageLinks(ldapi.TokensPath, extra, limit, offset, total), TotalCount: total})
+	writeJSON(w, 200, ldapi.Page[tokenRep]{Items: page, Links: pageLinks(ldapi.TokensPath, extra, limit, offset, total), TotalCount: total})
 }
 
 func (s *Server) listRoles(w http.ResponseWriter, r *http.Request) {
@@ -531,7 +548,7 @@ func (s *Server) listRoles(w http.ResponseWriter, r *http.Request) {
 	if offset < len(roles) {
 		page = roles[offset:min(offset+limit, len(roles))]
 	}
-	writeJSON(w, 200, ldapi.Roles{Items: page, Links: pageLinks("/api/v2/roles", nil, limit, offset, len(roles)), TotalCount: len(roles)})
+	writeJSON(w, 200, ldapi.Page[ldapi.Role]{Items: page, Links: pageLinks("/api/v2/roles", nil, limit, offset, len(roles)), TotalCount: len(roles)})
 }
 
 // lookup finds a token the caller can see, answering 404 when there is
@@ -716,10 +733,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, id string) {
 		writeStatus(w, 400, "Invalid request body: patched token is malformed")
 		return
 	}
-	next.Member = nil
-	next.Links = nil
 	before := cur.Token
-	before.Member, before.Links = nil, nil
 	if msg := immutableChange(before, next); msg != "" {
 		writeStatus(w, 400, msg)
 		return

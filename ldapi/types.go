@@ -20,16 +20,6 @@ type Link struct {
 	Type string `json:"type,omitempty"`
 }
 
-// MemberSummary describes the member who created a token.
-type MemberSummary struct {
-	Links     map[string]Link `json:"_links"`
-	ID        string          `json:"_id"`
-	FirstName string          `json:"firstName,omitempty"`
-	LastName  string          `json:"lastName,omitempty"`
-	Role      string          `json:"role"`
-	Email     string          `json:"email"`
-}
-
 // Statement is a policy statement of an inline role.
 type Statement struct {
 	Effect       string   `json:"effect"`
@@ -39,33 +29,35 @@ type Statement struct {
 	NotActions   []string `json:"notActions,omitempty"`
 }
 
-// Token is the representation of an access token. Its Hint never holds a
-// full secret: the client moves the secret of a create or reset response
-// into a secret.Secret before returning the Token.
+// Token is the representation of an access token, less the hypermedia
+// (_links) and the creator's summary (_member) that ldtokens never reads:
+// skipping them when decoding makes listing a large account several times
+// cheaper. Its Hint never holds a full secret: the client moves the secret
+// of a create or reset response into a secret.Secret before returning the
+// Token.
 type Token struct {
-	ID            string         `json:"_id"`
-	OwnerID       string         `json:"ownerId"`
-	MemberID      string         `json:"memberId"`
-	Member        *MemberSummary `json:"_member,omitempty"`
-	Name          string         `json:"name,omitempty"`
-	Description   string         `json:"description,omitempty"`
-	CreationDate  int64          `json:"creationDate"`
-	LastModified  int64          `json:"lastModified"`
-	CustomRoleIDs []string       `json:"customRoleIds,omitempty"`
-	InlineRole    []Statement    `json:"inlineRole,omitempty"`
-	Role          string         `json:"role,omitempty"`
+	ID            string      `json:"_id"`
+	OwnerID       string      `json:"ownerId"`
+	MemberID      string      `json:"memberId"`
+	Name          string      `json:"name,omitempty"`
+	Description   string      `json:"description,omitempty"`
+	CreationDate  int64       `json:"creationDate"`
+	LastModified  int64       `json:"lastModified"`
+	CustomRoleIDs []string    `json:"customRoleIds,omitempty"`
+	InlineRole    []Statement `json:"inlineRole,omitempty"`
+	Role          string      `json:"role,omitempty"`
 	// Hint is the last four characters of the secret.
-	Hint              string          `json:"token,omitempty"`
-	ServiceToken      bool            `json:"serviceToken"`
-	Links             map[string]Link `json:"_links"`
-	DefaultAPIVersion int             `json:"defaultApiVersion,omitempty"`
+	Hint              string `json:"token,omitempty"`
+	ServiceToken      bool   `json:"serviceToken"`
+	DefaultAPIVersion int    `json:"defaultApiVersion,omitempty"`
 	// LastUsed is when the token was last used, epoch ms; 0 for never.
 	LastUsed int64 `json:"lastUsed,omitempty"`
 }
 
-// Tokens is a page of the token list.
-type Tokens struct {
-	Items      []Token         `json:"items"`
+// Page is one page of a paginated collection: the token list or the
+// custom role list.
+type Page[T any] struct {
+	Items      []T             `json:"items"`
 	Links      map[string]Link `json:"_links,omitempty"`
 	TotalCount int             `json:"totalCount"`
 }
@@ -108,13 +100,6 @@ type Role struct {
 	ID   string `json:"_id"`
 	Key  string `json:"key"`
 	Name string `json:"name,omitempty"`
-}
-
-// Roles is a page of the custom role list.
-type Roles struct {
-	Items      []Role          `json:"items"`
-	Links      map[string]Link `json:"_links,omitempty"`
-	TotalCount int             `json:"totalCount"`
 }
 
 // CallerIdentity describes the access token making the requests.

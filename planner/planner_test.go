@@ -143,8 +143,7 @@ func TestSemanticComparison(t *testing.T) {
 			{Effect: "allow", Actions: []string{"a", "b"}, Resources: []string{"proj/*"}},
 		}
 		// Server-managed fields never diff.
-		t.Hint, t.LastUsed, t.Links = "abcd", 12345, map[string]ldapi.Link{"self": {Href: "/x"}}
-		t.Member = &ldapi.MemberSummary{ID: caller}
+		t.Hint, t.LastUsed, t.CreationDate, t.OwnerID = "abcd", 12345, 42, "someone"
 	})
 	ids := tok("2", "b", func(t *ldapi.Token) { t.ServiceToken, t.Role, t.CustomRoleIDs = false, "", []string{"r1", "r2"} })
 	p := plan(t, s, reordered, ids)
