@@ -30,7 +30,7 @@ func TestRoundTrip(t *testing.T) {
 				Reasons: []planner.Reason{{Code: planner.ReasonRotateDue, Text: "due"}}},
 		},
 		Unmanaged: []planner.Unmanaged{{Name: "u", ID: "3", ServiceToken: true}},
-		Observed:  []planner.Observed{{ID: "1", Name: "a", Fingerprint: "f1"}},
+		Observed:  []planner.Observed{{ID: "1", Name: "a"}},
 	}
 	path := filepath.Join(t.TempDir(), "plan.json")
 	require.NoError(t, planfile.Write(path, p))

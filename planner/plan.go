@@ -101,11 +101,12 @@ type Unmanaged struct {
 	MemberID string `json:"memberId,omitempty"`
 }
 
-// Observed is a remote token the plan was made from.
+// Observed is a remote token the plan was made from. A saved plan's
+// creates are refused when a token of the same name that the plan did not
+// observe has appeared; the tokens it changes carry their own Fingerprint.
 type Observed struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Fingerprint string `json:"fingerprint"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Plan is what an apply will do.

@@ -78,12 +78,12 @@ func Make(in Input) (Plan, error) {
 	p.Observed = make([]Observed, 0, len(in.Remote))
 	for _, list := range [][]ldapi.Token{rest, foreign} {
 		for i := range list {
-			p.Observed = append(p.Observed, Observed{ID: list[i].ID, Name: list[i].Name, Fingerprint: Fingerprint(list[i])})
+			p.Observed = append(p.Observed, Observed{ID: list[i].ID, Name: list[i].Name})
 		}
 	}
 	for _, pr := range pairs {
 		if pr.remote != nil {
-			p.Observed = append(p.Observed, Observed{ID: pr.remote.ID, Name: pr.remote.Name, Fingerprint: Fingerprint(*pr.remote)})
+			p.Observed = append(p.Observed, Observed{ID: pr.remote.ID, Name: pr.remote.Name})
 		}
 		changes, err := diff(pr, in)
 		if err != nil {
@@ -375,10 +375,9 @@ func RotateNow(in Input, names []string, grace time.Duration) (Plan, error) {
 			errs = append(errs, fmt.Errorf("token %q does not exist in LaunchDarkly: run apply to create it", name))
 		default:
 			have := fieldsOf(*pr.remote)
-			fp := Fingerprint(*pr.remote)
-			p.Changes = append(p.Changes, Change{Action: Rotate, Name: name, ID: pr.remote.ID, Before: &have, After: &have, Grace: grace, Fingerprint: fp,
+			p.Changes = append(p.Changes, Change{Action: Rotate, Name: name, ID: pr.remote.ID, Before: &have, After: &have, Grace: grace, Fingerprint: Fingerprint(*pr.remote),
 				Reasons: []Reason{{ReasonRotateRequested, "requested with ldtokens rotate"}}})
-			p.Observed = append(p.Observed, Observed{ID: pr.remote.ID, Name: name, Fingerprint: fp})
+			p.Observed = append(p.Observed, Observed{ID: pr.remote.ID, Name: name})
 		}
 	}
 	if len(errs) > 0 {
