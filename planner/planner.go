@@ -151,6 +151,9 @@ func pairUp(in Input) ([]pair, []ldapi.Token, []ldapi.Token, error) {
 	byName := make(map[string][]*ldapi.Token, len(in.Remote))
 	var foreign []ldapi.Token
 	manageable := make([]*ldapi.Token, 0, len(in.Remote))
+	// Most names are held by one token: its byName entry is a one-element
+	// window on single, so the map costs no allocation per name.
+	single := make([]*ldapi.Token, len(in.Remote))
 	for i := range in.Remote {
 		t := &in.Remote[i]
 		if spec.MatchAny(in.Spec.Ignore, t.Name) {
@@ -162,7 +165,12 @@ func pairUp(in Input) ([]pair, []ldapi.Token, []ldapi.Token, error) {
 			continue
 		}
 		byID[t.ID] = t
-		byName[t.Name] = append(byName[t.Name], t)
+		if held, ok := byName[t.Name]; ok {
+			byName[t.Name] = append(held, t)
+		} else {
+			single[i] = t
+			byName[t.Name] = single[i : i+1 : i+1]
+		}
 		manageable = append(manageable, t)
 	}
 	claimed := make(map[string]bool, len(in.Spec.Tokens))
@@ -189,23 +197,25 @@ func pairUp(in Input) ([]pair, []ldapi.Token, []ldapi.Token, error) {
 			pairs = append(pairs, pr)
 			continue
 		}
-		var candidates []*ldapi.Token
+		candidates := 0
 		for _, t := range byName[d.Name] {
 			if !claimed[t.ID] {
-				candidates = append(candidates, t)
+				pr.remote = t
+				candidates++
 			}
 		}
-		if len(candidates) > 1 {
-			ids := make([]string, len(candidates))
-			for i, t := range candidates {
-				ids[i] = t.ID
+		if candidates > 1 {
+			var ids []string
+			for _, t := range byName[d.Name] {
+				if !claimed[t.ID] {
+					ids = append(ids, t.ID)
+				}
 			}
 			errs = append(errs, &Error{Pos: d.FieldPos("name"), Msg: fmt.Sprintf("token %q: %d remote tokens have this name (ids %s): pin one with id:", d.Name, len(ids), strings.Join(ids, ", "))})
 			continue
 		}
-		if len(candidates) == 1 {
-			pr.remote = candidates[0]
-			claimed[candidates[0].ID] = true
+		if pr.remote != nil {
+			claimed[pr.remote.ID] = true
 		}
 		pairs = append(pairs, pr)
 	}
@@ -251,6 +261,11 @@ func desiredFields(d spec.Token, roleIDs map[string]string) (Fields, error) {
 	}
 	return f, nil
 }
+
+// ptr returns a pointer to a copy of f. diff takes the address of its
+// fields only for a token that changes; taking it in place would move them
+// to the heap for every token.
+func ptr(f Fields) *Fields { return &f }
 
 // fieldsOf reads the declarable fields of a remote token.
 func fieldsOf(t ldapi.Token) Fields {
@@ -318,14 +333,13 @@ func diff(pr pair, in Input) ([]Change, error) {
 		return nil, err
 	}
 	if r == nil {
-		return []Change{{Action: Create, Name: d.Name, After: &want,
+		return []Change{{Action: Create, Name: d.Name, After: ptr(want),
 			Reasons: []Reason{{ReasonCreateMissing, "declared, and no remote token has this name"}}}}, nil
 	}
 	have := fieldsOf(*r)
 	if want.DefaultAPIVersion == 0 {
 		want.DefaultAPIVersion = have.DefaultAPIVersion // not declared: not managed
 	}
-	fp := Fingerprint(*r)
 	var replace []Reason
 	if want.ServiceToken != have.ServiceToken {
 		replace = append(replace, Reason{ReasonReplaceServiceToken, fmt.Sprintf("serviceToken %t → %t is fixed at creation", have.ServiceToken, want.ServiceToken)})
@@ -337,18 +351,26 @@ func diff(pr pair, in Input) ([]Change, error) {
 		replace = append(replace, Reason{ReasonReplacePermissions, "a service token's permissions are fixed at creation"})
 	}
 	if len(replace) > 0 {
-		return []Change{{Action: Replace, Name: d.Name, ID: r.ID, Before: &have, After: &want, Reasons: replace, Fingerprint: fp}}, nil
+		return []Change{{Action: Replace, Name: d.Name, ID: r.ID, Before: ptr(have), After: ptr(want), Reasons: replace, Fingerprint: Fingerprint(*r)}}, nil
 	}
 	var changes []Change
 	if ops, guard := patchOps(have, want); len(ops) > 0 {
-		changes = append(changes, Change{Action: Update, Name: d.Name, ID: r.ID, Before: &have, After: &want, Patch: ops, Guard: guard, Fingerprint: fp,
+		changes = append(changes, Change{Action: Update, Name: d.Name, ID: r.ID, Before: ptr(have), After: ptr(want), Patch: ops, Guard: guard,
 			Reasons: []Reason{{ReasonUpdateFields, "changed: " + strings.Join(changedPaths(ops), ", ")}}})
 	}
 	if every := d.RotateEvery(); every > 0 {
 		last := time.UnixMilli(cmp.Or(r.LastModified, r.CreationDate))
 		if in.Now.Sub(last) >= every {
-			changes = append(changes, Change{Action: Rotate, Name: d.Name, ID: r.ID, Before: &have, After: &have, Grace: d.Rotate.Grace.Duration, Fingerprint: fp,
+			changes = append(changes, Change{Action: Rotate, Name: d.Name, ID: r.ID, Before: ptr(have), After: ptr(have), Grace: d.Rotate.Grace.Duration,
 				Reasons: []Reason{{ReasonRotateDue, fmt.Sprintf("last changed %s and rotates every %s: due since %s", day(last), d.Rotate.Every, day(last.Add(every)))}}})
+		}
+	}
+	if len(changes) > 0 {
+		// Hashed only for a token that changes: most of a large account
+		// does not.
+		fp := Fingerprint(*r)
+		for i := range changes {
+			changes[i].Fingerprint = fp
 		}
 	}
 	return changes, nil
