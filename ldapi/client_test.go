@@ -217,6 +217,57 @@ func create(c *ldapi.Client) error {
 }
 func del(c *ldapi.Client) error { return c.DeleteToken(context.Background(), "1") }
 
+func raw(code int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+func TestResponseBodies(t *testing.T) {
+	tests := []struct {
+		name      string
+		steps     []http.HandlerFunc
+		want      ldapi.Token
+		wantErr   string
+		wantCalls int
+	}{
+		{"links, member and unknown fields are skipped",
+			[]http.HandlerFunc{raw(200, `{"_id":"1","name":"a","_links":{"self":{"href":"/api/v2/tokens/1"}},` +
+				`"_member":{"_id":"m","email":"e@example.com","_links":{}},"expiresAt":123,"role":"reader"}`)},
+			ldapi.Token{ID: "1", Name: "a", Role: "reader"}, "", 1},
+		{"a truncated body is retried, and nothing of it is kept",
+			[]http.HandlerFunc{raw(200, `{"_id":"1","name":"a","description":"left over","role":"rea`), okToken},
+			ldapi.Token{ID: "1", Name: "a"}, "", 2},
+		{"an empty 200 is an error, retried like a broken connection",
+			[]http.HandlerFunc{raw(200, ""), okToken},
+			ldapi.Token{ID: "1", Name: "a"}, "", 2},
+		{"a body that is not one JSON value is an error",
+			[]http.HandlerFunc{raw(200, `{"_id":"1"} {"_id":"2"}`)},
+			ldapi.Token{}, "read response", 4},
+		{"a field of the wrong type is an error",
+			[]http.HandlerFunc{raw(200, `{"_id":1}`)},
+			ldapi.Token{}, "read response", 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &script{steps: tt.steps}
+			hs := httptest.NewServer(s)
+			defer hs.Close()
+			c := newClient(t, hs.URL, func(cfg *ldapi.Config) { cfg.MaxAttempts = 4 })
+			got, err := c.GetToken(context.Background(), "1")
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, got)
+			}
+			assert.Equal(t, tt.wantCalls, s.count())
+		})
+	}
+}
+
 func TestConnectionErrorsAndTimeouts(t *testing.T) {
 	var calls atomic.Int32
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
