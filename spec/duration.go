@@ -19,6 +19,8 @@ type Duration struct {
 var durationRE = regexp.MustCompile(`^([0-9]+[dhms])+$`)
 var durationPartRE = regexp.MustCompile(`([0-9]+)([dhms])`)
 
+var units = map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}
+
 // ParseDuration parses a duration such as 90d, 12h, 30m or 1d12h.
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
@@ -31,8 +33,7 @@ func ParseDuration(s string) (Duration, error) {
 		if err != nil || n > 100000 {
 			return Duration{}, fmt.Errorf("bad duration %q: too long", s)
 		}
-		unit := map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}[m[2]]
-		total += time.Duration(n) * unit
+		total += time.Duration(n) * units[m[2]]
 	}
 	return Duration{total}, nil
 }

@@ -139,8 +139,36 @@ func decodeFile(name string, data []byte, c *errs) parsedFile {
 // decoder decodes YAML nodes into the spec's types, strictly: unknown and
 // repeated keys, and values of the wrong kind, are errors at their position.
 type decoder struct {
-	file string
-	c    *errs
+	file    string
+	c       *errs
+	structs map[reflect.Type]structKeys
+}
+
+// structKeys are the keys a struct type takes, from its json tags: the
+// field index of each, and all of them in field order for messages.
+type structKeys struct {
+	index map[string]int
+	names []string
+}
+
+// keysOf reads the keys of t once a file, not once a token.
+func (d *decoder) keysOf(t reflect.Type) structKeys {
+	if k, ok := d.structs[t]; ok {
+		return k
+	}
+	k := structKeys{index: map[string]int{}}
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			k.index[name] = i
+			k.names = append(k.names, name)
+		}
+	}
+	if d.structs == nil {
+		d.structs = map[reflect.Type]structKeys{}
+	}
+	d.structs[t] = k
+	return k
 }
 
 func (d *decoder) pos(n *yaml.Node) Position {
@@ -231,15 +259,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 	if t == tokenType {
 		what = tokenLabel(what, n)
 	}
-	fields := map[string]int{}
-	var keys []string
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			fields[name] = i
-			keys = append(keys, name)
-		}
-	}
+	keys := d.keysOf(t)
 	seen := map[string]Position{}
 	if f := v.FieldByName("fields"); f.IsValid() {
 		// fields is unexported: set it through its address.
@@ -252,16 +272,16 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 			d.c.add(d.pos(k), "%s: key %q is repeated (first at line %d)", what, key, prev.Line)
 			continue
 		}
-		idx, ok := fields[key]
+		idx, ok := keys.index[key]
 		if !ok {
 			msg := fmt.Sprintf("%s: unknown key %q", what, key)
 			if what == "spec" {
 				msg = fmt.Sprintf("unknown key %q", key)
 			}
-			if s := suggest(key, keys); s != "" {
+			if s := suggest(key, keys.names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
-				msg += "; known keys are " + strings.Join(keys, ", ")
+				msg += "; known keys are " + strings.Join(keys.names, ", ")
 			}
 			d.c.add(d.pos(k), "%s", msg)
 			continue

@@ -46,9 +46,15 @@ func merge(files []parsedFile, c *errs) *Spec {
 			}
 		}
 	}
+	n := 0
 	for _, f := range files {
-		for _, t := range f.file.Tokens {
-			validateToken(&t, c)
+		n += len(f.file.Tokens)
+	}
+	s.Tokens = make([]Token, 0, n)
+	for _, f := range files {
+		for i := range f.file.Tokens {
+			t := &f.file.Tokens[i]
+			validateToken(t, c)
 			if t.Name != "" {
 				if first, dup := names[t.Name]; dup {
 					c.add(t.FieldPos("name"), "token %q is declared twice (first at %s): names are unique across all files", t.Name, first)
@@ -64,7 +70,7 @@ func merge(files []parsedFile, c *errs) *Spec {
 			if t.Name != "" && MatchAny(s.Ignore, t.Name) {
 				c.add(t.FieldPos("name"), "token %q is declared but matches an ignore glob: remove one or the other", t.Name)
 			}
-			s.Tokens = append(s.Tokens, t)
+			s.Tokens = append(s.Tokens, *t)
 		}
 	}
 	return s
