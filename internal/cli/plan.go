@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -47,17 +48,29 @@ type remote struct {
 }
 
 // readRemote lists the tokens (and the custom roles, when the spec names
-// any by key) and fills a planner input.
+// any by key) and fills a planner input. It asks who the caller is while
+// the list is read: one round trip less.
 func readRemote(ctx context.Context, cn *conn, s *spec.Spec, showAll, allowEmpty bool) (remote, error) {
+	var (
+		caller ldapi.CallerIdentity
+		idErr  error
+		wg     sync.WaitGroup
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Go(func() { caller, idErr = cn.client.CallerIdentity(ctx) })
 	tokens, err := cn.client.ListTokens(ctx, ldapi.ListOptions{ShowAll: showAll})
 	if err != nil {
+		cancel()
+		wg.Wait()
 		return remote{}, listErr(err)
 	}
+	wg.Wait()
 	in := planner.Input{Spec: s, Remote: tokens, APIHost: cn.host, Now: time.Now(), AllowEmpty: allowEmpty}
-	if id, err := cn.client.CallerIdentity(ctx); err == nil {
-		in.CallerMemberID = id.MemberID
-	} else if ldapi.IsStatus(err, 401) || ctx.Err() != nil {
-		return remote{}, err
+	if idErr == nil {
+		in.CallerMemberID = caller.MemberID
+	} else if ldapi.IsStatus(idErr, 401) || ctx.Err() != nil {
+		return remote{}, idErr
 	}
 	if usesRoleKeys(s) {
 		roles, err := cn.client.ListRoles(ctx)
