@@ -50,6 +50,15 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	step(w, r)
 }
 
+// scripted serves steps and returns a client of it that makes up to four
+// attempts.
+func scripted(t *testing.T, steps ...http.HandlerFunc) (*script, *ldapi.Client) {
+	s := &script{steps: steps}
+	hs := httptest.NewServer(s)
+	t.Cleanup(hs.Close)
+	return s, newClient(t, hs.URL, func(cfg *ldapi.Config) { cfg.MaxAttempts = 4 })
+}
+
 func (s *script) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -177,10 +186,7 @@ func TestRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &script{steps: tt.steps}
-			hs := httptest.NewServer(s)
-			defer hs.Close()
-			c := newClient(t, hs.URL, func(cfg *ldapi.Config) { cfg.MaxAttempts = 4 })
+			s, c := scripted(t, tt.steps...)
 			err := tt.call(c)
 			if tt.wantErr == "" {
 				require.NoError(t, err)
@@ -252,10 +258,7 @@ func TestResponseBodies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &script{steps: tt.steps}
-			hs := httptest.NewServer(s)
-			defer hs.Close()
-			c := newClient(t, hs.URL, func(cfg *ldapi.Config) { cfg.MaxAttempts = 4 })
+			s, c := scripted(t, tt.steps...)
 			got, err := c.GetToken(context.Background(), "1")
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
