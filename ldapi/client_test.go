@@ -255,6 +255,9 @@ func TestResponseBodies(t *testing.T) {
 		{"a field of the wrong type is an error",
 			[]http.HandlerFunc{raw(200, `{"_id":1}`)},
 			ldapi.Token{}, "read response", 4},
+		{"the error names where, never the value, which could be a secret",
+			[]http.HandlerFunc{raw(200, `{"_id":"1","creationDate":"api-0000-secret-value"}`)},
+			ldapi.Token{}, `within "/creationDate"`, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,6 +265,7 @@ func TestResponseBodies(t *testing.T) {
 			got, err := c.GetToken(context.Background(), "1")
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
+				assert.NotContains(t, err.Error(), "secret-value")
 			} else {
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, got)
