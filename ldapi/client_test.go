@@ -240,7 +240,7 @@ func TestResponseBodies(t *testing.T) {
 		wantCalls int
 	}{
 		{"links, member and unknown fields are skipped",
-			[]http.HandlerFunc{raw(200, `{"_id":"1","name":"a","_links":{"self":{"href":"/api/v2/tokens/1"}},` +
+			[]http.HandlerFunc{raw(200, `{"_id":"1","name":"a","_links":{"self":{"href":"/api/v2/tokens/1"}},`+
 				`"_member":{"_id":"m","email":"e@example.com","_links":{}},"expiresAt":123,"role":"reader"}`)},
 			ldapi.Token{ID: "1", Name: "a", Role: "reader"}, "", 1},
 		{"a truncated body is retried, and nothing of it is kept",
