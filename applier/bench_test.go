@@ -107,11 +107,18 @@ func download(b *testing.B, client *http.Client, url string, pages int) {
 // 10,000 tokens against the time it takes merely to download the pages,
 // both from the same loopback emulator and interleaved iteration by
 // iteration, so that a noisy neighbour slows both alike. It reports the
-// mean of each and their ratio.
+// mean of each and their ratio, with no change and with 10% changed.
 func BenchmarkPlanVsDownload(b *testing.B) {
-	const n = 10000
+	for _, pct := range []int{0, 10} {
+		b.Run(fmt.Sprintf("tokens=10000/changed=%d%%", pct), func(b *testing.B) {
+			planVsDownload(b, 10000, pct)
+		})
+	}
+}
+
+func planVsDownload(b *testing.B, n, pct int) {
 	_, url := benchServer(b, n, 0)
-	s := benchSpec(b, n, 0)
+	s := benchSpec(b, n, n*pct/100)
 	client, err := ldapi.New(ldapi.Config{Host: url, Token: secret.New("bench"), PageSize: benchPageSize})
 	if err != nil {
 		b.Fatal(err)
