@@ -197,20 +197,15 @@ func pairUp(in Input) ([]pair, []ldapi.Token, []ldapi.Token, error) {
 			pairs = append(pairs, pr)
 			continue
 		}
-		candidates := 0
+		var one [1]string // the usual single candidate needs no allocation
+		ids := one[:0]
 		for _, t := range byName[d.Name] {
 			if !claimed[t.ID] {
 				pr.remote = t
-				candidates++
+				ids = append(ids, t.ID)
 			}
 		}
-		if candidates > 1 {
-			var ids []string
-			for _, t := range byName[d.Name] {
-				if !claimed[t.ID] {
-					ids = append(ids, t.ID)
-				}
-			}
+		if len(ids) > 1 {
 			errs = append(errs, &Error{Pos: d.FieldPos("name"), Msg: fmt.Sprintf("token %q: %d remote tokens have this name (ids %s): pin one with id:", d.Name, len(ids), strings.Join(ids, ", "))})
 			continue
 		}
