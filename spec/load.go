@@ -128,7 +128,7 @@ func decodeFile(name string, data []byte, c *errs) parsedFile {
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return pf
 	}
-	d := decoder{file: name, c: c}
+	d := decoder{file: name, c: c, structs: map[reflect.Type]structKeys{}}
 	d.decode(root, reflect.ValueOf(&pf.file).Elem(), "spec")
 	if pf.file.Prune != nil {
 		pf.prunePos = pf.file.Prune.Pos
@@ -163,9 +163,6 @@ func (d *decoder) keysOf(t reflect.Type) structKeys {
 			k.index[name] = i
 			k.names = append(k.names, name)
 		}
-	}
-	if d.structs == nil {
-		d.structs = map[reflect.Type]structKeys{}
 	}
 	d.structs[t] = k
 	return k
