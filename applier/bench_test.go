@@ -131,13 +131,7 @@ func planVsDownload(b *testing.B, n, pct int) {
 		download(b, plain, url, n/benchPageSize)
 		downloading += time.Since(start)
 		start = time.Now()
-		remote, err := client.ListTokens(ctx, ldapi.ListOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := planner.Make(planner.Input{Spec: s, Remote: remote, Now: time.Now()}); err != nil {
-			b.Fatal(err)
-		}
+		listAndPlan(b, ctx, client, s)
 		planning += time.Since(start)
 	}
 	b.ReportMetric(downloading.Seconds()*1000/float64(b.N), "download-ms/op")
@@ -172,14 +166,7 @@ func planOverHTTP(b *testing.B, n, pct int, latency time.Duration) {
 	var p planner.Plan
 	b.ResetTimer()
 	for b.Loop() {
-		remote, err := client.ListTokens(ctx, ldapi.ListOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err = planner.Make(planner.Input{Spec: s, Remote: remote, Now: time.Now()})
-		if err != nil {
-			b.Fatal(err)
-		}
+		p = listAndPlan(b, ctx, client, s)
 	}
 	b.StopTimer()
 	calls := srv.Stats().Requests["GET /api/v2/tokens"] - before
@@ -190,6 +177,19 @@ func planOverHTTP(b *testing.B, n, pct int, latency time.Duration) {
 	if got := p.Summary().Update; got != n*pct/100 {
 		b.Fatalf("%d updates, want %d", got, n*pct/100)
 	}
+}
+
+// listAndPlan is what `ldtokens plan` does once the spec is loaded.
+func listAndPlan(b *testing.B, ctx context.Context, client *ldapi.Client, s *spec.Spec) planner.Plan {
+	remote, err := client.ListTokens(ctx, ldapi.ListOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := planner.Make(planner.Input{Spec: s, Remote: remote, Now: time.Now()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
 }
 
 // BenchmarkApplyUnderRateLimit creates 200 tokens against an account that
