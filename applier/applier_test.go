@@ -63,6 +63,10 @@ type memSink struct {
 	fail error
 }
 
+func (m *memSink) Name() string { return "memory" }
+
+func (m *memSink) Check() error { return nil }
+
 func (m *memSink) Deliver(_ context.Context, d secret.Delivery) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
