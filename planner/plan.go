@@ -86,6 +86,11 @@ type Change struct {
 	After  *Fields
 	// Grace is how long the old secret of a rotate keeps working.
 	Grace time.Duration
+	// ReplaceGrace is how long the old token of a replace keeps working
+	// (retired, BRIEF §5); 0 deletes it at once.
+	ReplaceGrace time.Duration
+	// SecretName is the name sinks store the token's secret under.
+	SecretName string
 	// Fingerprint identifies the remote token's state when planned; empty
 	// for create.
 	Fingerprint string
@@ -113,6 +118,8 @@ type Observed struct {
 type Plan struct {
 	// APIHost is the host the remote tokens were read from.
 	APIHost string
+	// AccountID is the account the plan was made for (BRIEF §8).
+	AccountID string
 	// CreatedAt is when the plan was made.
 	CreatedAt time.Time
 	// Changes are sorted by name, then by the order they run in.

@@ -346,7 +346,7 @@ func (e *env) execute(ctx context.Context, c *ucli.Context, format string, p pla
 	}
 	results := applier.Apply(ctx, p, applier.Options{
 		Client: cn.client, Sink: sink, Parallelism: c.Int(flagParallelism), Guard: guard,
-		Progress: func(r applier.Result) { fmt.Fprintln(progress, render.ResultLine(r, st)) },
+		Progress: func(r applier.Result, _, _ int) { fmt.Fprintln(progress, render.ResultLine(r, st)) },
 	})
 	return e.finishApply(c, format, results)
 }
