@@ -294,7 +294,7 @@ func (e *env) applySaved(c *ucli.Context, format, path string) error {
 	if err != nil {
 		return listErr(err)
 	}
-	if err := applier.CheckStale(p, cn.host, tokens); err != nil {
+	if err := applier.CheckStale(p, cn.host, "", tokens); err != nil {
 		return err
 	}
 	if c.Bool("dry-run") {
