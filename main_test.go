@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ldtokens/ldtokens/emulator"
+	"github.com/ldtokens/ldtokens/internal/faultproxy"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden output in testdata/script")
@@ -41,14 +43,30 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-const emuKey = "emulator"
+const (
+	emuKey   = "emulator"
+	proxyKey = "faultproxy"
+)
 
+// setupEmulator starts the script's emulator behind a fault proxy, and
+// points ldtokens at the proxy: with no proxy rule it is transparent.
 func setupEmulator(e *testscript.Env) error {
 	srv := emulator.New(emulator.Account{}, emulator.Options{AccessToken: testAccessToken, Seed: 1})
 	hs := httptest.NewServer(srv)
 	e.Defer(hs.Close)
+	up, err := url.Parse(hs.URL)
+	if err != nil {
+		return err
+	}
+	proxy := faultproxy.New(up)
+	ps := httptest.NewServer(proxy)
+	e.Defer(func() {
+		proxy.Close()
+		ps.Close()
+	})
 	e.Values[emuKey] = srv
-	e.Setenv("LAUNCHDARKLY_API_HOST", hs.URL)
+	e.Values[proxyKey] = proxy
+	e.Setenv("LAUNCHDARKLY_API_HOST", ps.URL)
 	e.Setenv("LAUNCHDARKLY_ACCESS_TOKEN", testAccessToken)
 	e.Setenv("NO_COLOR", "")
 	e.Setenv("GITHUB_ACTIONS", "")
@@ -57,6 +75,10 @@ func setupEmulator(e *testscript.Env) error {
 
 func emu(ts *testscript.TestScript) *emulator.Server {
 	return ts.Value(emuKey).(*emulator.Server)
+}
+
+func proxy(ts *testscript.TestScript) *faultproxy.Proxy {
+	return ts.Value(proxyKey).(*faultproxy.Proxy)
 }
 
 func findToken(ts *testscript.TestScript, a *emulator.Account, name string) *emulator.StoredToken {
@@ -210,6 +232,48 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 			}
 		}
 		emu(ts).SetFaults(f)
+	},
+	// proxy RULE...: disturb the requests the rule matches, on their way
+	// from ldtokens to the emulator. RULE is one of
+	//
+	//	lose METHOD PATH           forward, let the emulator act, drop the answer
+	//	delay D METHOD PATH        wait D (a Go duration), then forward even if
+	//	                           ldtokens gave up
+	//	cut METHOD PATH            close the connection, forward nothing
+	//	status N [BODY] METHOD PATH  answer N (default body: {code, message})
+	//	body BODY METHOD PATH      forward, replace a 2xx answer's body
+	//	truncate METHOD PATH       forward, send half the body, close
+	//	redirect URL [N] METHOD PATH  answer N (default 302) to URL
+	//
+	// each optionally followed by nth=N (start at the Nth matching request)
+	// and count=N (apply to N requests; default every one). METHOD may be *;
+	// PATH is a prefix (/api/v2/tokens/ is every request on one token). The
+	// first rule that applies decides. Go resends a GET whose reused
+	// connection was cut, so cut GETs count=2 to be seen.
+	//
+	// proxy reset: remove every rule and forget the log.
+	// proxy log: print "METHOD PATH [STATUS] [EFFECT]" for every request
+	// since the last reset, in arrival order, such as
+	// "POST /api/v2/tokens 201 lost" or "GET /api/v2/tokens 503 injected".
+	"proxy": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg {
+			ts.Fatalf("unsupported: ! proxy")
+		}
+		if len(args) == 0 {
+			ts.Fatalf("usage: proxy RULE... | proxy reset | proxy log")
+		}
+		switch args[0] {
+		case "reset":
+			proxy(ts).Reset()
+		case "log":
+			for _, e := range proxy(ts).Log() {
+				fmt.Fprintln(ts.Stdout(), e)
+			}
+		default:
+			r, err := faultproxy.ParseRule(args)
+			ts.Check(err)
+			proxy(ts).Add(r)
+		}
 	},
 	// redact FILE: replace times and IDs the emulator made up with fixed text.
 	"redact": func(ts *testscript.TestScript, neg bool, args []string) {
