@@ -46,7 +46,7 @@ func newEnvWith(t testing.TB, acct emulator.Account, opts emulator.Options, atte
 	srv := emulator.New(acct, opts)
 	up := httptest.NewServer(srv)
 	t.Cleanup(up.Close)
-	px := newProxy(up.URL, srv, accessToken)
+	px := newProxy(up.URL)
 	hs := httptest.NewServer(px)
 	t.Cleanup(hs.Close)
 	c, err := ldapi.New(ldapi.Config{Host: hs.URL, Token: secret.New(accessToken), BaseBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond,
