@@ -345,7 +345,7 @@ func (e *env) execute(ctx context.Context, c *ucli.Context, format string, p pla
 		fmt.Fprintln(progress)
 	}
 	results := applier.Apply(ctx, p, applier.Options{
-		Client: cn.client, Sink: sink, Parallelism: c.Int(flagParallelism), Guard: guard,
+		Client: cn.client, Sink: sink, Parallelism: c.Int(flagParallelism), Guard: guard, Abort: e.abort,
 		Progress: func(r applier.Result, _, _ int) { fmt.Fprintln(progress, render.ResultLine(r, st)) },
 	})
 	return e.finishApply(c, format, results)
