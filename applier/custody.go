@@ -31,13 +31,13 @@ func (c custody) partial() bool { return len(c.held) > 0 && len(c.failed) > 0 }
 
 // create makes the token of c.After and delivers its secret.
 func (a *run) create(ctx context.Context, c planner.Change, r *Result) error {
-	cu, err := a.issue(ctx, c, r)
+	cu, err, twins := a.issue(ctx, c, r)
 	if cu.partial() {
 		r.Manual = fmt.Sprintf("run `ldtokens rotate %s` so that every sink holds a secret of token %s", c.Name, cu.id)
-		return fmt.Errorf("%w; the new token %s is kept, since %s; run `ldtokens rotate %s` to deliver a secret to every sink",
+		err = fmt.Errorf("%w; the new token %s is kept, since %s; run `ldtokens rotate %s` to deliver a secret to every sink",
 			err, cu.id, holders(cu), c.Name)
 	}
-	return err
+	return errors.Join(err, twins)
 }
 
 // replace makes the new token of c.After, delivers its secret, and then
@@ -47,13 +47,19 @@ func (a *run) create(ctx context.Context, c planner.Change, r *Result) error {
 // sinks still holding its secret work through the grace, and the result
 // says to run rotate before the grace ends.
 func (a *run) replace(ctx context.Context, c planner.Change, r *Result) error {
-	cu, err := a.issue(ctx, c, r)
-	if cu.id == "" {
-		if err != nil {
-			return fmt.Errorf("%w; the old token %s is untouched", err, c.ID)
-		}
-		return nil
+	cu, err, twins := a.issue(ctx, c, r)
+	if err != nil && !cu.partial() {
+		// No sink holds the new secret: the old token stays as it was.
+		return errors.Join(fmt.Errorf("%w; the old token %s is untouched", err, c.ID), twins)
 	}
+	err = a.replaceOld(ctx, c, cu, err, r)
+	return errors.Join(err, twins)
+}
+
+// replaceOld retires or deletes the old token of a replace whose new
+// secret some sink holds: all of them when err is nil, else err says why
+// the others do not.
+func (a *run) replaceOld(ctx context.Context, c planner.Change, cu custody, err error, r *Result) error {
 	grace := c.ReplaceGrace
 	if cu.partial() && grace == 0 {
 		grace = partialGrace
@@ -143,11 +149,12 @@ func (a *run) rotate(ctx context.Context, c planner.Change, r *Result) error {
 }
 
 // issue makes the token of c.After, proves its secret and hands it to the
-// sinks. A token whose secret no sink holds is deleted again; when the
-// returned custody names a token, it exists and some sink holds its secret.
-func (a *run) issue(ctx context.Context, c planner.Change, r *Result) (custody, error) {
+// sinks. A token whose secret no sink holds is deleted again. It returns
+// where the secret went, why the delivery failed, and, apart, why late
+// twins of a lost create could not be cleared.
+func (a *run) issue(ctx context.Context, c planner.Change, r *Result) (cu custody, err, twins error) {
 	is, err := a.obtain(ctx, c, r)
-	cu := custody{id: is.tok.ID}
+	cu = custody{id: is.tok.ID}
 	if err == nil {
 		cu, err = a.deliverNew(ctx, c, is.tok.ID, is.sec)
 	}
@@ -161,15 +168,13 @@ func (a *run) issue(ctx context.Context, c planner.Change, r *Result) (custody, 
 		}
 	}
 	if is.strays > 0 {
-		if serr := a.sweep(ctx, c.Name, cu.id, is.settleBy, r); serr != nil {
-			err = errors.Join(err, serr)
-		}
+		twins = a.sweep(ctx, c.Name, cu.id, is.settleBy, r)
 	}
 	r.NewID = cu.id
 	if err == nil {
 		r.Notes = append(r.Notes, "secret delivered")
 	}
-	return cu, err
+	return cu, err, twins
 }
 
 // issued is what obtain made.

@@ -503,3 +503,24 @@ func TestSinksHearOfDeletes(t *testing.T) {
 		"delete svc 000000000000000000000003 retired=true stdin=0",
 	}, strings.Split(strings.TrimSpace(string(log)), "\n"))
 }
+
+// TestReplaceWhoseRollbackFails: when no sink took the new secret and the
+// new token cannot be deleted again, the old token is left as it was (its
+// secret is the only one anybody holds), and the result says to delete
+// the new one by hand.
+func TestReplaceWhoseRollbackFails(t *testing.T) {
+	e := newEnv(t, svcAccount(), emulator.Options{})
+	p := e.plan(t, parse(t, "tokens: [{name: svc, role: writer}]"))
+	e.proxy.add(&rule{method: "DELETE", effect: "status", status: 400})
+	sink, _ := commandSink(t, "cat >/dev/null; exit 1")
+	res := applier.Apply(context.Background(), p, e.options(sink))
+	require.Equal(t, applier.Failed, res[0].Status)
+	assert.ErrorContains(t, res[0].Err, "could not be deleted again either")
+	assert.ErrorContains(t, res[0].Err, "the old token "+oldID+" is untouched")
+	require.NotEmpty(t, res[0].NewID)
+	assert.Equal(t, fmt.Sprintf("delete token %s by hand: nobody holds its secret", res[0].NewID), res[0].Manual)
+	old := e.named("svc")
+	require.Len(t, old, 2)
+	id, ok := e.srv.Authenticate(oldSecret)
+	assert.True(t, ok && id == oldID, "the old secret still works")
+}
