@@ -59,21 +59,12 @@ func (s *Server) Load(a Account) {
 }
 
 // Authenticate reports which token a secret value belongs to: a current
-// secret, or a reset one still in its grace period.
+// secret, or a reset one still within its expiry.
 func (s *Server) Authenticate(value string) (id string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h := HashSecret(value)
-	now := s.opts.Now().UnixMilli()
-	for _, t := range s.acct.Tokens {
-		if t.SecretHash == h {
-			return t.ID, true
-		}
-		for _, old := range t.OldSecrets {
-			if old.Hash == h && old.Expiry > now {
-				return t.ID, true
-			}
-		}
+	if i := s.secretOwner(value); i >= 0 {
+		return s.acct.Tokens[i].ID, true
 	}
 	return "", false
 }

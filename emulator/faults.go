@@ -3,7 +3,6 @@ package emulator
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -40,22 +39,32 @@ type Stats struct {
 }
 
 // admit authenticates the request, counts it under name and applies rate
-// limits and injected errors. It reports whether the request may go on,
-// and the latency to inject.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request, name string) (bool, time.Duration) {
+// limits and injected errors. It reports who made the request, whether it
+// may go on, and the latency to inject.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, name string) (principal, bool, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.admitLocked(w, r, name), s.opts.Faults.Latency
+	p, ok := s.admitLocked(w, r, name)
+	return p, ok, s.opts.Faults.Latency
 }
 
-func (s *Server) admitLocked(w http.ResponseWriter, r *http.Request, name string) bool {
+func (s *Server) admitLocked(w http.ResponseWriter, r *http.Request, name string) (principal, bool) {
 	s.stats.Total++
 	s.stats.Requests[name]++
-	auth := r.Header.Get("Authorization")
-	if auth == "" || strings.HasPrefix(auth, "Bearer ") || (s.opts.AccessToken != "" && auth != s.opts.AccessToken) {
+	p, ok := s.authenticate(r.Header.Get("Authorization"))
+	if !ok {
 		writeStatus(w, 401, "")
-		return false
+		return principal{}, false
 	}
+	if !s.limit(w, r) {
+		return principal{}, false
+	}
+	return p, true
+}
+
+// limit applies the API version check, the rate limit and injected errors,
+// answering when the request may not go on.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request) bool {
 	if v := r.Header.Get("LD-API-Version"); v != "" && v != "beta" {
 		if n, err := strconv.Atoi(v); err != nil || n < 20160426 {
 			writeStatus(w, 400, "Invalid LD-API-Version")

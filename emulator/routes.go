@@ -24,6 +24,7 @@ func (s *Server) endpoints() []route {
 		{http.MethodPost, ldapi.TokensPath + "/{id}/reset", s.reset},
 		{http.MethodGet, "/api/v2/roles", s.listRoles},
 		{http.MethodGet, "/api/v2/caller-identity", s.callerIdentity},
+		{http.MethodGet, auditLogPath, s.auditLog},
 	}
 }
 

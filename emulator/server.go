@@ -36,6 +36,7 @@ type Server struct {
 	mu          sync.Mutex
 	acct        Account
 	rng         *rand.Rand
+	auditRng    *rand.Rand
 	stats       Stats
 	windowStart time.Time
 	windowCount int
@@ -54,7 +55,7 @@ func New(acct Account, opts Options) *Server {
 	if opts.Faults.Window <= 0 {
 		opts.Faults.Window = 10 * time.Second
 	}
-	s := &Server{opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))}
+	s := &Server{opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), auditRng: newAuditRand(opts.Seed)}
 	s.stats.Requests = map[string]int{}
 	s.acct = s.normalize(acct)
 	s.mux = s.routes()
@@ -68,12 +69,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.Clone(r.Context())
 		r.URL.Path, r.URL.RawPath = strings.TrimSuffix(p, "/"), ""
 	}
-	ok, latency := s.admit(w, r, s.routeName(r))
+	p, ok, latency := s.admit(w, r, s.routeName(r))
 	if latency > 0 {
 		time.Sleep(latency)
 	}
 	if !ok {
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, withCaller(r, p))
 }

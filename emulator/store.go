@@ -10,7 +10,14 @@ import (
 // The account the server keeps, and the rules of who sees and changes
 // what in it. Every function here expects the caller to hold s.mu.
 
+// DefaultAccountID is the account ID of a snapshot that names none.
+const DefaultAccountID = "5f0c1a2b3c4d5e6f7a8b9cac"
+
+// normalize fills in what a hand-written snapshot may leave out.
 func (s *Server) normalize(a Account) Account {
+	if a.AccountID == "" {
+		a.AccountID = DefaultAccountID
+	}
 	if a.CallerMemberID == "" {
 		a.CallerMemberID = "5f0c1a2b3c4d5e6f7a8b9c0d"
 	}
@@ -96,29 +103,33 @@ func (s *Server) find(id string) int {
 	return slices.IndexFunc(s.acct.Tokens, func(t StoredToken) bool { return t.ID == id })
 }
 
-func (s *Server) caller() Member {
+// member returns the member with id; one the account does not list has
+// no role.
+func (s *Server) member(id string) Member {
 	for _, m := range s.acct.Members {
-		if m.ID == s.acct.CallerMemberID {
+		if m.ID == id {
 			return m
 		}
 	}
-	return Member{ID: s.acct.CallerMemberID, Role: "admin"}
+	if id == s.acct.CallerMemberID {
+		return Member{ID: id, Role: "admin"}
+	}
+	return Member{ID: id}
 }
 
-func (s *Server) isAdmin() bool {
-	r := s.caller().Role
-	return r == "admin" || r == "owner"
+func isAdmin(m Member) bool {
+	return m.Role == "admin" || m.Role == "owner"
 }
 
-// visible reports whether the caller can see t: every service token, its own
+// visible reports whether p can see t: every service token, p's own
 // personal tokens, and with showAll (admins only) everyone's.
-func (s *Server) visible(t StoredToken, showAll bool) bool {
-	return t.ServiceToken || t.MemberID == s.acct.CallerMemberID || (showAll && s.isAdmin())
+func visible(p principal, t StoredToken, showAll bool) bool {
+	return t.ServiceToken || t.MemberID == p.member.ID || (showAll && isAdmin(p.member))
 }
 
-// writable reports why the caller may not change t, or "".
-func (s *Server) writable(t StoredToken) string {
-	if !t.ServiceToken && t.MemberID != s.acct.CallerMemberID && !s.isAdmin() {
+// writable reports why p may not change t, or "".
+func writable(p principal, t StoredToken) string {
+	if !t.ServiceToken && t.MemberID != p.member.ID && !isAdmin(p.member) {
 		return "Forbidden. Access to the requested resource was denied."
 	}
 	return ""

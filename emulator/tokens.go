@@ -9,16 +9,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 
 	"github.com/ldtokens/ldtokens/ldapi"
 )
 
-// The handlers of the token endpoints and GET /api/v2/roles.
+// The handlers of the token endpoints and GET /api/v2/roles. Every change
+// writes an audit entry naming its caller.
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	p := callerOf(r)
 	s.mu.Lock()
 	limit, offset, err := pageParams(q, 25, s.opts.MaxPageSize)
 	if err != nil {
@@ -30,7 +33,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	total := 0
 	page := []tokenRep{}
 	for _, t := range s.acct.Tokens {
-		if !s.visible(t, showAll) {
+		if !visible(p, t, showAll) {
 			continue
 		}
 		if total >= offset && total < offset+limit {
@@ -62,16 +65,17 @@ func (s *Server) listRoles(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, ldapi.Page[ldapi.Role]{Items: page, Links: pageLinks("/api/v2/roles", nil, limit, offset, len(roles)), TotalCount: len(roles)})
 }
 
-// lookup finds a token the caller can see, answering 404 when there is
-// none. With write, it also answers 403 when the caller may not change it.
-// The caller holds the lock.
-func (s *Server) lookup(w http.ResponseWriter, id string, write bool) (int, bool) {
-	i := s.find(id)
-	if i < 0 || !s.visible(s.acct.Tokens[i], true) {
+// lookup finds the token r names that its caller can see, answering 404
+// when there is none. With write, it also answers 403 when the caller may
+// not change it. The caller holds the lock.
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request, write bool) (int, bool) {
+	p := callerOf(r)
+	i := s.find(r.PathValue("id"))
+	if i < 0 || !visible(p, s.acct.Tokens[i], true) {
 		writeStatus(w, 404, "")
 		return 0, false
 	}
-	if msg := s.writable(s.acct.Tokens[i]); write && msg != "" {
+	if msg := writable(p, s.acct.Tokens[i]); write && msg != "" {
 		writeStatus(w, 403, msg)
 		return 0, false
 	}
@@ -81,7 +85,7 @@ func (s *Server) lookup(w http.ResponseWriter, id string, write bool) (int, bool
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.lookup(w, r.PathValue("id"), false); ok {
+	if i, ok := s.lookup(w, r, false); ok {
 		writeJSON(w, 200, s.rep(s.acct.Tokens[i]))
 	}
 }
@@ -123,10 +127,11 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, 400, "")
 		return
 	}
+	p := callerOf(r)
 	s.mu.Lock()
 	now := s.opts.Now().UnixMilli()
 	t := ldapi.Token{
-		ID: s.newID(), OwnerID: s.acct.OwnerID, MemberID: s.acct.CallerMemberID,
+		ID: s.newID(), OwnerID: s.acct.OwnerID, MemberID: p.member.ID,
 		Name: body.Name, Description: body.Description, CreationDate: now, LastModified: now,
 		CustomRoleIDs: s.roleIDs(body.CustomRoleIDs), InlineRole: body.InlineRole, Role: body.Role,
 		ServiceToken: body.ServiceToken, DefaultAPIVersion: body.DefaultAPIVersion,
@@ -145,6 +150,8 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	value := s.issue()
 	t.Hint = value[len(value)-4:]
 	s.acct.Tokens = append(s.acct.Tokens, StoredToken{Token: t, SecretHash: HashSecret(value)})
+	s.audit(p, auditEvent{action: "created", actions: []string{"createAccessToken"}, token: t,
+		description: "Created the access token.", short: "Created the access token"})
 	s.changed()
 	resp := s.rep(s.acct.Tokens[len(s.acct.Tokens)-1])
 	lose := s.loseCreate()
@@ -204,7 +211,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := s.lookup(w, r.PathValue("id"), true)
+	i, ok := s.lookup(w, r, true)
 	if !ok {
 		return
 	}
@@ -236,6 +243,8 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	next.LastModified = max(s.opts.Now().UnixMilli(), cur.LastModified+1)
 	s.acct.Tokens[i].Token = next
+	desc, short, actions := auditChanges(before, next)
+	s.audit(callerOf(r), auditEvent{action: "updated", actions: actions, token: next, description: desc, short: short})
 	s.changed()
 	writeJSON(w, 200, s.rep(s.acct.Tokens[i]))
 }
@@ -243,11 +252,14 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := s.lookup(w, r.PathValue("id"), true)
+	i, ok := s.lookup(w, r, true)
 	if !ok {
 		return
 	}
+	gone := s.acct.Tokens[i].Token
 	s.acct.Tokens = slices.Delete(s.acct.Tokens, i, i+1)
+	s.audit(callerOf(r), auditEvent{action: "deleted", actions: []string{"deleteAccessToken"}, token: gone,
+		description: "Deleted the access token.", short: "Deleted the access token"})
 	s.changed()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -264,7 +276,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		expiry = n
 	}
 	s.mu.Lock()
-	i, ok := s.lookup(w, r.PathValue("id"), true)
+	i, ok := s.lookup(w, r, true)
 	if !ok {
 		s.mu.Unlock()
 		return
@@ -284,6 +296,8 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	t.SecretHash = HashSecret(value)
 	t.Hint = value[len(value)-4:]
 	t.LastModified = max(now, t.LastModified+1)
+	s.audit(callerOf(r), auditEvent{action: "reset", actions: []string{"resetAccessToken"}, token: t.Token,
+		description: resetDescription(now, expiry), short: "Reset the secret"})
 	s.changed()
 	resp := s.rep(*t)
 	s.mu.Unlock()
@@ -291,9 +305,10 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, resp)
 }
 
-func (s *Server) callerIdentity(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	id := ldapi.CallerIdentity{MemberID: s.acct.CallerMemberID, TokenName: "emulator", ServiceToken: false}
-	s.mu.Unlock()
-	writeJSON(w, 200, id)
+// resetDescription says what became of the previous secret.
+func resetDescription(now, expiry int64) string {
+	if expiry <= now {
+		return "Reset the secret; the previous secret stopped working at once."
+	}
+	return "Reset the secret; the previous secret works until " + time.UnixMilli(expiry).UTC().Format(time.RFC3339) + "."
 }
