@@ -46,7 +46,8 @@ type StoredToken struct {
 	// SecretHash is the hex SHA-256 of the current secret.
 	SecretHash string `json:"secretHash,omitempty"`
 	// OldSecrets are secrets replaced by a reset that still work until
-	// their expiry.
+	// their expiry. A reset keeps at most one, as LaunchDarkly does: the
+	// secret it replaced.
 	OldSecrets []OldSecret `json:"oldSecrets,omitempty"`
 }
 

@@ -173,6 +173,34 @@ func TestPreviousSecretWithinExpiry(t *testing.T) {
 	assert.Equal(t, 200, status)
 }
 
+// LaunchDarkly keeps one previous secret: a second reset, even with an
+// expiry, ends the secret the first reset kept.
+func TestSecondResetEndsFirstGrace(t *testing.T) {
+	clock := newClock()
+	srv, base := serve(t, identityAccount(), emulator.Options{Now: clock.Now})
+	path := ldapi.TokenPath(svcID) + "/reset?expiry=" + strconv.FormatInt(clock.Now().Add(time.Hour).UnixMilli(), 10)
+	var secrets []string
+	for range 2 {
+		status, _, body := call(t, base, "POST", path, "")
+		require.Equal(t, 200, status, "%s", body)
+		var tok ldapi.Token
+		require.NoError(t, json.Unmarshal(body, &tok))
+		secrets = append(secrets, tok.Hint)
+	}
+	for _, tt := range []struct {
+		name, secret string
+		status       int
+	}{
+		{"the original secret, kept by the first reset", svcSecret, 401},
+		{"the first reset's secret, kept by the second", secrets[0], 200},
+		{"the current secret", secrets[1], 200},
+	} {
+		status, _ := whoami(t, base, tt.secret)
+		assert.Equal(t, tt.status, status, tt.name)
+	}
+	assert.Len(t, srv.Snapshot().Tokens[0].OldSecrets, 1)
+}
+
 // A member's personal token sees what that member sees: service tokens and
 // the member's own personal tokens, with showAll everyone's if an admin.
 func TestTokenSecretActsAsItsMember(t *testing.T) {

@@ -282,16 +282,12 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := &s.acct.Tokens[i]
-	var kept []OldSecret
-	for _, old := range t.OldSecrets {
-		if old.Expiry > now {
-			kept = append(kept, old)
-		}
-	}
+	// LaunchDarkly keeps one previous secret: a reset ends the one a
+	// reset before it kept, expiry or not.
+	t.OldSecrets = nil
 	if t.SecretHash != "" && expiry > now {
-		kept = append(kept, OldSecret{Hash: t.SecretHash, Expiry: expiry})
+		t.OldSecrets = []OldSecret{{Hash: t.SecretHash, Expiry: expiry}}
 	}
-	t.OldSecrets = kept
 	value := s.issue()
 	t.SecretHash = HashSecret(value)
 	t.Hint = value[len(value)-4:]
