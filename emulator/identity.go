@@ -65,19 +65,29 @@ func (s *Server) authenticate(auth string) (principal, bool) {
 // previous secret within its expiry, is value, or -1. The caller holds the
 // lock.
 func (s *Server) secretOwner(value string) int {
-	h := HashSecret(value)
-	now := s.opts.Now().UnixMilli()
-	for i, t := range s.acct.Tokens {
-		if t.SecretHash == h {
-			return i
-		}
-		for _, old := range t.OldSecrets {
-			if old.Hash == h && old.Expiry > now {
-				return i
+	if s.secrets == nil {
+		s.secrets = make(map[string]secretRef, len(s.acct.Tokens))
+		for i, t := range s.acct.Tokens {
+			for _, old := range t.OldSecrets {
+				s.secrets[old.Hash] = secretRef{index: i, expiry: old.Expiry}
+			}
+			if t.SecretHash != "" {
+				s.secrets[t.SecretHash] = secretRef{index: i}
 			}
 		}
 	}
-	return -1
+	ref, ok := s.secrets[HashSecret(value)]
+	if !ok || ref.expiry != 0 && ref.expiry <= s.opts.Now().UnixMilli() {
+		return -1
+	}
+	return ref.index
+}
+
+// secretRef is where a secret hash is found: the token's index, and the
+// expiry of a previous secret (0 for a current one).
+type secretRef struct {
+	index  int
+	expiry int64
 }
 
 // callerIdentityRep is GET /api/v2/caller-identity's answer.

@@ -226,3 +226,30 @@ func TestTokenSecretActsAsItsMember(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &created))
 	assert.Equal(t, aliceID, created.MemberID, "a token is created for the member whose secret asked")
 }
+
+// Secrets are looked up in an index of the account; every way the account
+// changes (the API, Mutate, Load) must show in the next lookup.
+func TestSecretLookupFollowsChanges(t *testing.T) {
+	srv, base := serve(t, identityAccount(), emulator.Options{})
+	status, _ := whoami(t, base, svcSecret)
+	require.Equal(t, 200, status)
+
+	srv.Mutate(func(a *emulator.Account) { a.Tokens[0].SecretHash = emulator.HashSecret("api-mutated") })
+	status, _ = whoami(t, base, svcSecret)
+	assert.Equal(t, 401, status, "after Mutate, the replaced secret")
+	status, got := whoami(t, base, "api-mutated")
+	assert.Equal(t, 200, status, "after Mutate, the new secret")
+	assert.Equal(t, svcID, got.TokenID)
+
+	srv.Load(identityAccount())
+	status, _ = whoami(t, base, svcSecret)
+	assert.Equal(t, 200, status, "after Load")
+
+	status, _, _ = call(t, base, "DELETE", ldapi.TokenPath(svcID), "")
+	require.Equal(t, 204, status)
+	status, _ = whoami(t, base, svcSecret)
+	assert.Equal(t, 401, status, "after a delete")
+	status, got = whoami(t, base, aliceKey)
+	assert.Equal(t, 200, status, "the other tokens, whose places moved")
+	assert.Equal(t, alicePAT, got.TokenID)
+}

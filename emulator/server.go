@@ -41,6 +41,9 @@ type Server struct {
 	windowStart time.Time
 	windowCount int
 	lostCreates int
+	// secrets indexes the account's secret hashes; nil after every change,
+	// rebuilt on the next lookup.
+	secrets map[string]secretRef
 }
 
 // New returns a server over acct; missing owner, caller and member records

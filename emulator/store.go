@@ -59,7 +59,9 @@ func (s *Server) copyAccount() Account {
 	return out
 }
 
+// changed drops what was derived from the account and tells OnChange.
 func (s *Server) changed() {
+	s.secrets = nil
 	if s.opts.OnChange != nil {
 		s.opts.OnChange(s.copyAccount())
 	}
