@@ -150,13 +150,16 @@ type auditQuery struct {
 // 10), or says what is wrong.
 func parseAuditQuery(v url.Values) (auditQuery, string) {
 	aq := auditQuery{q: strings.ToLower(v.Get("q")), limit: 10}
-	for name, dst := range map[string]*int64{"after": &aq.after, "before": &aq.before} {
-		if s := v.Get(name); s != "" {
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"after", &aq.after}, {"before", &aq.before}} {
+		if s := v.Get(p.name); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil || n < 0 {
-				return auditQuery{}, name + " must be a Unix time in milliseconds"
+				return auditQuery{}, p.name + " must be a Unix time in milliseconds"
 			}
-			*dst = n
+			*p.dst = n
 		}
 	}
 	if s := v.Get("limit"); s != "" {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strings"
 
@@ -72,19 +73,19 @@ func (s *Server) secretOwner(value string) int {
 				s.secrets[old.Hash] = secretRef{index: i, expiry: old.Expiry}
 			}
 			if t.SecretHash != "" {
-				s.secrets[t.SecretHash] = secretRef{index: i}
+				s.secrets[t.SecretHash] = secretRef{index: i, expiry: math.MaxInt64}
 			}
 		}
 	}
 	ref, ok := s.secrets[HashSecret(value)]
-	if !ok || ref.expiry != 0 && ref.expiry <= s.opts.Now().UnixMilli() {
+	if !ok || ref.expiry <= s.opts.Now().UnixMilli() {
 		return -1
 	}
 	return ref.index
 }
 
 // secretRef is where a secret hash is found: the token's index, and the
-// expiry of a previous secret (0 for a current one).
+// expiry of a previous secret (math.MaxInt64 for a current one).
 type secretRef struct {
 	index  int
 	expiry int64

@@ -241,6 +241,12 @@ func TestSecretLookupFollowsChanges(t *testing.T) {
 	assert.Equal(t, 200, status, "after Mutate, the new secret")
 	assert.Equal(t, svcID, got.TokenID)
 
+	srv.Mutate(func(a *emulator.Account) {
+		a.Tokens[0].OldSecrets = []emulator.OldSecret{{Hash: emulator.HashSecret("api-epoch"), Expiry: 0}}
+	})
+	status, _ = whoami(t, base, "api-epoch")
+	assert.Equal(t, 401, status, "a previous secret that expired at the epoch")
+
 	srv.Load(identityAccount())
 	status, _ = whoami(t, base, svcSecret)
 	assert.Equal(t, 200, status, "after Load")

@@ -10,8 +10,9 @@ import (
 
 // Options configures a Server.
 type Options struct {
-	// AccessToken is the Authorization value the server accepts; empty
-	// accepts any non-empty token.
+	// AccessToken is an Authorization value the server accepts as the
+	// account's caller member, besides any token's secret; empty accepts
+	// any non-empty value as the caller member.
 	AccessToken string
 	// MaxPageSize caps the limit of a list request (default 1000).
 	MaxPageSize int
@@ -19,7 +20,8 @@ type Options struct {
 	Faults Faults
 	// Seed seeds IDs and faults; the same seed gives the same run.
 	Seed uint64
-	// Now is the clock (default time.Now).
+	// Now is the clock (default time.Now): it dates changes and audit
+	// entries and decides when a previous secret expires.
 	Now func() time.Time
 	// OnChange is called, under the server's lock, after every change.
 	OnChange func(Account)
