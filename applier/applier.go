@@ -211,12 +211,7 @@ func (a *run) execute(ctx context.Context, c planner.Change) Result {
 	return r
 }
 
-func postOf(f *planner.Fields) ldapi.TokenPost {
-	return ldapi.TokenPost{
-		Name: f.Name, Description: f.Description, Role: f.Role, CustomRoleIDs: f.CustomRoleIDs,
-		InlineRole: f.InlineRole, ServiceToken: f.ServiceToken, DefaultAPIVersion: f.DefaultAPIVersion,
-	}
-}
+func postOf(f *planner.Fields) ldapi.TokenPost { return ldapi.PostOf(*f) }
 
 // createAttempts bounds the POSTs of one create whose responses were lost
 // and whose token never appeared.
