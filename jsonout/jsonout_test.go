@@ -43,6 +43,7 @@ func TestEveryDocumentSaysItsVersionAndKind(t *testing.T) {
 		{"plan", planDoc, []string{"apiHost", "createdAt", "summary", "changes", "unmanaged", "retiring", "observed"}},
 		{"apply", jsonout.ApplyOf(nil), []string{"done", "failed", "notStarted", "results"}},
 		{"drift", jsonout.DriftOf(audit.Report{}), []string{"inSync", "changed", "missing", "unmanaged", "rotationDue", "retiring", "findings"}},
+		{"status", jsonout.StatusOf(audit.StatusReport{At: at}), []string{"at", "tokens"}},
 		{"validate", jsonout.ValidateOf(&spec.Spec{Files: []string{"t.yaml"}}, nil), []string{"valid", "files", "tokens", "problems"}},
 		{"import", jsonout.ImportOf("h", im), []string{"apiHost", "tokens", "skipped", "spec"}},
 	}
@@ -86,7 +87,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 	assert.Equal(t, []jsonout.Problem{{Message: "read tokens.yaml: no such file"}}, doc.Problems)
 }
 
-func TestApplyDocument(t *testing.T) {
+func TestApplyAndStatusDocuments(t *testing.T) {
 	results := []applier.Result{
 		{Change: planner.Change{Action: planner.Replace, Name: "a", ID: "1", RemoteName: "old"}, Status: applier.Done, NewID: "9", Notes: []string{"secret delivered"}},
 		{Change: planner.Change{Action: planner.Delete, Name: "b", ID: "2"}, Status: applier.Failed, Err: errors.New("boom")},
@@ -96,4 +97,13 @@ func TestApplyDocument(t *testing.T) {
 	assert.Equal(t, []int{1, 1, 1}, []int{doc.Done, doc.Failed, doc.NotStarted})
 	assert.Equal(t, jsonout.Result{Action: "replace", Name: "a", ID: "1", RemoteName: "old", NewID: "9", Status: "done", Notes: []string{"secret delivered"}}, doc.Results[0])
 	assert.Equal(t, "boom", doc.Results[1].Error)
+
+	st := jsonout.StatusOf(audit.StatusReport{At: at, Tokens: []audit.TokenStatus{{
+		Name: "a", ID: "1", State: audit.Overdue, LastChange: at.Add(-31 * 24 * time.Hour), RotateEvery: 30 * 24 * time.Hour,
+		NextRotation: at.Add(-24 * time.Hour), OverdueBy: 24 * time.Hour, Retiring: []audit.RetiringToken{{ID: "2", Until: at.Add(time.Hour)}},
+	}}})
+	m := decode(t, st)["tokens"].([]any)[0].(map[string]any)
+	assert.Equal(t, map[string]any{"name": "a", "id": "1", "state": "overdue", "lastChange": "2026-10-28T12:00:00Z", "rotateEvery": "30d",
+		"rotateEverySeconds": float64(30 * 24 * 3600), "nextRotation": "2026-11-27T12:00:00Z", "overdueBySeconds": float64(86400),
+		"retiring": []any{map[string]any{"id": "2", "until": "2026-11-28T13:00:00Z", "ended": false}}}, m, "lastUsed absent: never used")
 }

@@ -140,3 +140,20 @@ func TestApplyAndDriftViews(t *testing.T) {
 	require.NoError(t, render.Markdown(&b, render.DriftReport(d)))
 	golden(t, "drift.txt", b.Bytes())
 }
+
+func TestStatusViews(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	r := audit.StatusReport{At: now, Tokens: []audit.TokenStatus{
+		{Name: "late", ID: "4", State: audit.Overdue, LastChange: now.Add(-31 * 24 * time.Hour), RotateEvery: 30 * 24 * time.Hour,
+			NextRotation: now.Add(-24 * time.Hour), OverdueBy: 24 * time.Hour, LastUsed: now.Add(-time.Hour)},
+		{Name: "missing", State: audit.Missing},
+		{Name: "replaced", ID: "6", State: audit.Retiring, LastChange: now.Add(-time.Hour),
+			Retiring: []audit.RetiringToken{{ID: "8", Until: now.Add(-time.Hour), Ended: true}, {ID: "7", Until: now.Add(3 * time.Hour)}}},
+		{Name: "sooner", ID: "3", State: audit.Scheduled, LastChange: now.Add(-20 * 24 * time.Hour), RotateEvery: 30 * 24 * time.Hour, NextRotation: now.Add(10 * 24 * time.Hour)},
+		{Name: "plain", ID: "1", State: audit.NotRotated, LastChange: now.Add(-10 * 24 * time.Hour)},
+	}}
+	var b bytes.Buffer
+	require.NoError(t, render.StatusText(&b, r, render.Style{}))
+	require.NoError(t, render.Markdown(&b, render.StatusReport(r)))
+	golden(t, "status.txt", b.Bytes())
+}
