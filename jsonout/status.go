@@ -24,17 +24,17 @@ type TokenStatus struct {
 	LastChange *time.Time `json:"lastChange,omitempty"`
 	// RotateEvery is the declared period ("90d"); absent when the token
 	// does not rotate.
-	RotateEvery        string     `json:"rotateEvery,omitempty"`
-	RotateEverySeconds int64      `json:"rotateEverySeconds,omitempty"`
-	NextRotation       *time.Time `json:"nextRotation,omitempty"`
-	OverdueBySeconds   int64      `json:"overdueBySeconds,omitempty"`
-	Retiring           []Retired  `json:"retiring,omitempty"`
+	RotateEvery        string          `json:"rotateEvery,omitempty"`
+	RotateEverySeconds int64           `json:"rotateEverySeconds,omitempty"`
+	NextRotation       *time.Time      `json:"nextRotation,omitempty"`
+	OverdueBySeconds   int64           `json:"overdueBySeconds,omitempty"`
+	Retiring           []RetiringToken `json:"retiring,omitempty"`
 	// LastUsed is absent for a token never used.
 	LastUsed *time.Time `json:"lastUsed,omitempty"`
 }
 
-// Retired is an old token of a declared one, replaced.
-type Retired struct {
+// RetiringToken is an old token of a declared one, replaced.
+type RetiringToken struct {
 	ID string `json:"id"`
 	// Until is when its old secret stops working.
 	Until time.Time `json:"until"`
@@ -54,7 +54,7 @@ func StatusOf(r audit.StatusReport) Status {
 			ts.RotateEvery, ts.RotateEverySeconds = spec.Duration{Duration: t.RotateEvery}.String(), int64(t.RotateEvery/time.Second)
 		}
 		for _, rt := range t.Retiring {
-			ts.Retiring = append(ts.Retiring, Retired{ID: rt.ID, Until: rt.Until.UTC(), Ended: rt.Ended})
+			ts.Retiring = append(ts.Retiring, RetiringToken{ID: rt.ID, Until: rt.Until.UTC(), Ended: rt.Ended})
 		}
 		out.Tokens = append(out.Tokens, ts)
 	}
