@@ -307,12 +307,7 @@ func (a *run) execute(ctx context.Context, c planner.Change) Result {
 	return r
 }
 
-func postOf(f *planner.Fields) ldapi.TokenPost {
-	return ldapi.TokenPost{
-		Name: f.Name, Description: f.Description, Role: f.Role, CustomRoleIDs: f.CustomRoleIDs,
-		InlineRole: f.InlineRole, ServiceToken: f.ServiceToken, DefaultAPIVersion: f.DefaultAPIVersion,
-	}
-}
+func postOf(f *planner.Fields) ldapi.TokenPost { return ldapi.PostOf(*f) }
 
 // sleep waits d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {
