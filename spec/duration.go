@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/invopop/jsonschema"
 )
 
 // Duration is a length of time written with units d, h, m and s: 90d, 12h,
@@ -72,13 +70,4 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
-}
-
-// JSONSchema describes the duration format in the spec's JSON Schema.
-func (Duration) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{
-		Type:        "string",
-		Pattern:     durationRE.String(),
-		Description: "A duration: a number and a unit, d, h, m or s (90d, 12h, 30m, 1d12h)",
-	}
 }

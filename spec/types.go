@@ -19,11 +19,11 @@ type Token struct {
 	// ID pins one remote token when names are not unique.
 	ID string `json:"id,omitempty" jsonschema:"description=Pin one remote token by _id when names are not unique"`
 	// State is present (the default) or absent.
-	State string `json:"state,omitempty" jsonschema:"enum=present,enum=absent,description=absent deletes the token if it exists"`
+	State string `json:"state,omitempty" jsonschema:"description=absent deletes the token if it exists"`
 	// Description is the token's description; empty means none.
 	Description string `json:"description,omitempty"`
-	// Role is a built-in role: reader, writer or admin.
-	Role string `json:"role,omitempty" jsonschema:"enum=reader,enum=writer,enum=admin"`
+	// Role is a built-in role, one of Roles.
+	Role string `json:"role,omitempty"`
 	// CustomRoles are custom role keys, resolved to IDs when planning.
 	CustomRoles []string `json:"customRoles,omitempty" jsonschema:"description=Custom role keys; resolved to IDs"`
 	// CustomRoleIDs are custom role IDs.
@@ -34,8 +34,9 @@ type Token struct {
 	// personal token that dies with its member.
 	ServiceToken *bool `json:"serviceToken,omitempty" jsonschema:"description=Default true; personal tokens die with their member"`
 	// DefaultAPIVersion is the API version for requests made with the token
-	// that send no LD-API-Version header; 0 leaves it to LaunchDarkly.
-	DefaultAPIVersion int `json:"defaultApiVersion,omitempty" jsonschema:"enum=20240415,enum=20220603,enum=20210729,enum=20191212,enum=20160426"`
+	// that send no LD-API-Version header, one of APIVersions; 0 leaves it to
+	// LaunchDarkly.
+	DefaultAPIVersion int `json:"defaultApiVersion,omitempty"`
 	// Rotate asks for the secret to be reset on a schedule.
 	Rotate *Rotate `json:"rotate,omitempty"`
 
@@ -50,8 +51,8 @@ type Token struct {
 
 // Statement is a LaunchDarkly policy statement.
 type Statement struct {
-	// Effect is allow or deny.
-	Effect string `json:"effect" jsonschema:"required,enum=allow,enum=deny"`
+	// Effect is one of Effects.
+	Effect string `json:"effect" jsonschema:"required"`
 	// Resources and NotResources: exactly one is set.
 	Resources    []string `json:"resources,omitempty"`
 	NotResources []string `json:"notResources,omitempty"`
@@ -108,7 +109,7 @@ func (p Prune) MaxDeletesOrDefault() int {
 }
 
 // Absent reports whether the token is declared absent.
-func (t Token) Absent() bool { return t.State == "absent" }
+func (t Token) Absent() bool { return t.State == StateAbsent }
 
 // IsService reports whether the token is (or is to be) a service token.
 func (t Token) IsService() bool { return t.ServiceToken == nil || *t.ServiceToken }

@@ -7,12 +7,6 @@ import (
 	"strings"
 )
 
-// Roles are the built-in roles a token may be given.
-var Roles = []string{"reader", "writer", "admin"}
-
-// APIVersions are the LaunchDarkly API versions a token may default to.
-var APIVersions = []int{20240415, 20220603, 20210729, 20191212, 20160426}
-
 // MatchAny reports whether name matches any of the globs (path.Match syntax).
 func MatchAny(globs []string, name string) bool {
 	for _, g := range globs {
@@ -101,12 +95,11 @@ func validateToken(t *Token, c *errs) {
 	} else if strings.TrimSpace(t.Name) != t.Name {
 		c.add(t.FieldPos("name"), "%s: name has leading or trailing spaces", label)
 	}
-	switch t.State {
-	case "":
-		t.State = "present"
-	case "present", "absent":
-	default:
-		c.add(t.FieldPos("state"), "%s: state must be present or absent, not %q", label, t.State)
+	switch {
+	case t.State == "":
+		t.State = StatePresent
+	case !slices.Contains(States, t.State):
+		c.add(t.FieldPos("state"), "%s: state must be %s, not %q", label, orList(States), t.State)
 		return
 	}
 	if t.Absent() {
@@ -125,7 +118,7 @@ func validateToken(t *Token, c *errs) {
 		c.add(t.Pos, "%s: role, customRoles, customRoleIds and inlineRole are exclusive: keep one", label)
 	}
 	if _, ok := t.fields["role"]; ok && !t.invalid["role"] && !slices.Contains(Roles, t.Role) {
-		msg := fmt.Sprintf("%s: role must be reader, writer or admin, not %q", label, t.Role)
+		msg := fmt.Sprintf("%s: role must be %s, not %q", label, orList(Roles), t.Role)
 		if s := suggest(t.Role, Roles); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
@@ -161,8 +154,8 @@ func validateToken(t *Token, c *errs) {
 
 func validateStatement(label string, st Statement, c *errs) {
 	pos := st.Pos
-	if st.Effect != "allow" && st.Effect != "deny" {
-		c.add(pos, "%s: effect must be allow or deny, not %q", label, st.Effect)
+	if !slices.Contains(Effects, st.Effect) {
+		c.add(pos, "%s: effect must be %s, not %q", label, orList(Effects), st.Effect)
 	}
 	switch {
 	case len(st.Resources) > 0 && len(st.NotResources) > 0:
