@@ -70,6 +70,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{`t.yaml:4:13: token "a": rotate.grace (1d) must be shorter than rotate.every (1d)`}},
 		{"bad state", "tokens:\n  - name: a\n    state: gone\n",
 			[]string{`t.yaml:3:12: token "a": state must be present or absent, not "gone"`}},
+		{"empty state", "tokens:\n  - name: a\n    role: reader\n    state: ''\n",
+			[]string{`t.yaml:4:12: token "a": state must be present or absent, not ""`}},
 		{"repeated key", "tokens:\n  - name: a\n    role: reader\n    role: writer\n",
 			[]string{`t.yaml:4:5: token "a": key "role" is repeated (first at line 3)`}},
 		{"wrong type", "tokens:\n  - name: a\n    role: reader\n    serviceToken: 1\n",

@@ -18,7 +18,8 @@ type Token struct {
 	Name string `json:"name" jsonschema:"required,minLength=1,description=Identity of the token; unique across all files"`
 	// ID pins one remote token when names are not unique.
 	ID string `json:"id,omitempty" jsonschema:"description=Pin one remote token by _id when names are not unique"`
-	// State is present (the default) or absent.
+	// State is StatePresent or StateAbsent. Load sets StatePresent where the
+	// spec leaves it out; for a Token built in code, empty means present.
 	State string `json:"state,omitempty" jsonschema:"description=absent deletes the token if it exists"`
 	// Description is the token's description; empty means none.
 	Description string `json:"description,omitempty"`
@@ -42,11 +43,7 @@ type Token struct {
 
 	// Pos is where the token's entry starts.
 	Pos Position `json:"-"`
-	// fields holds the position of the value of each key that was set.
-	fields map[string]Position
-	// invalid holds the keys whose values could not be decoded; they are
-	// reported once, and not checked again.
-	invalid map[string]bool
+	keyPositions
 }
 
 // Statement is a LaunchDarkly policy statement.
@@ -115,12 +112,7 @@ func (t Token) Absent() bool { return t.State == StateAbsent }
 func (t Token) IsService() bool { return t.ServiceToken == nil || *t.ServiceToken }
 
 // FieldPos returns where key was set, or the token's position when it was not.
-func (t Token) FieldPos(key string) Position {
-	if p, ok := t.fields[key]; ok {
-		return p
-	}
-	return t.Pos
-}
+func (t Token) FieldPos(key string) Position { return t.posOf(key, t.Pos) }
 
 // Present lists the tokens not declared absent.
 func (s *Spec) Present() []Token {
@@ -139,4 +131,42 @@ func (t Token) RotateEvery() time.Duration {
 		return 0
 	}
 	return t.Rotate.Every.Duration
+}
+
+// keyPositions remembers, for a mapping the loader decoded, where the value
+// of each key was set and which keys could not be decoded (so that they are
+// reported once, and not checked again).
+type keyPositions struct {
+	at      map[string]Position
+	invalid map[string]bool
+}
+
+// setKey records that key's value is at p.
+func (k *keyPositions) setKey(key string, p Position) {
+	if k.at == nil {
+		k.at = map[string]Position{}
+	}
+	k.at[key] = p
+}
+
+// markInvalid records that key's value could not be decoded.
+func (k *keyPositions) markInvalid(key string) {
+	if k.invalid == nil {
+		k.invalid = map[string]bool{}
+	}
+	k.invalid[key] = true
+}
+
+// has reports whether key was set.
+func (k keyPositions) has(key string) bool {
+	_, ok := k.at[key]
+	return ok
+}
+
+// posOf returns where key's value is, or fallback when key was not set.
+func (k keyPositions) posOf(key string, fallback Position) Position {
+	if p, ok := k.at[key]; ok {
+		return p
+	}
+	return fallback
 }

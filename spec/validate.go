@@ -46,8 +46,7 @@ func merge(files []parsedFile, c *errs) *Spec {
 	}
 	s.Tokens = make([]Token, 0, n)
 	for _, f := range files {
-		for i := range f.file.Tokens {
-			t := &f.file.Tokens[i]
+		for _, t := range f.file.Tokens {
 			validateToken(t, c)
 			if t.Name != "" {
 				if first, dup := names[t.Name]; dup {
@@ -64,7 +63,7 @@ func merge(files []parsedFile, c *errs) *Spec {
 			if t.Name != "" && MatchAny(s.Ignore, t.Name) {
 				c.add(t.FieldPos("name"), "token %q is declared but matches an ignore glob: remove one or the other", t.Name)
 			}
-			s.Tokens = append(s.Tokens, *t)
+			s.Tokens = append(s.Tokens, t)
 		}
 	}
 	return s
@@ -84,7 +83,18 @@ func validatePrune(p Prune, c *errs) {
 	}
 }
 
-func validateToken(t *Token, c *errs) {
+// normalise fills in the defaults that a valid spec leaves out, so that
+// readers of a loaded Spec see them: a token's state.
+func normalise(s *Spec) {
+	for i := range s.Tokens {
+		if s.Tokens[i].State == "" {
+			s.Tokens[i].State = StatePresent
+		}
+	}
+}
+
+// validateToken checks one token; it changes nothing.
+func validateToken(t Token, c *errs) {
 	if t.invalid[wholeValue] {
 		return
 	}
@@ -95,10 +105,7 @@ func validateToken(t *Token, c *errs) {
 	} else if strings.TrimSpace(t.Name) != t.Name {
 		c.add(t.FieldPos("name"), "%s: name has leading or trailing spaces", label)
 	}
-	switch {
-	case t.State == "":
-		t.State = StatePresent
-	case !slices.Contains(States, t.State):
+	if t.has("state") && !t.invalid["state"] && !slices.Contains(States, t.State) {
 		c.add(t.FieldPos("state"), "%s: state must be %s, not %q", label, orList(States), t.State)
 		return
 	}
@@ -107,7 +114,7 @@ func validateToken(t *Token, c *errs) {
 	}
 	kinds := 0
 	for _, k := range []string{"role", "customRoles", "customRoleIds", "inlineRole"} {
-		if _, ok := t.fields[k]; ok {
+		if t.has(k) {
 			kinds++
 		}
 	}
@@ -117,7 +124,7 @@ func validateToken(t *Token, c *errs) {
 	case kinds > 1:
 		c.add(t.Pos, "%s: role, customRoles, customRoleIds and inlineRole are exclusive: keep one", label)
 	}
-	if _, ok := t.fields["role"]; ok && !t.invalid["role"] && !slices.Contains(Roles, t.Role) {
+	if t.has("role") && !t.invalid["role"] && !slices.Contains(Roles, t.Role) {
 		msg := fmt.Sprintf("%s: role must be %s, not %q", label, orList(Roles), t.Role)
 		if s := suggest(t.Role, Roles); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
@@ -125,7 +132,7 @@ func validateToken(t *Token, c *errs) {
 		c.add(t.FieldPos("role"), "%s", msg)
 	}
 	for k, list := range map[string][]string{"customRoles": t.CustomRoles, "customRoleIds": t.CustomRoleIDs} {
-		if _, ok := t.fields[k]; ok && len(list) == 0 {
+		if t.has(k) && len(list) == 0 {
 			c.add(t.FieldPos(k), "%s: %s is empty: list at least one", label, k)
 		}
 		for _, v := range list {
@@ -134,7 +141,7 @@ func validateToken(t *Token, c *errs) {
 			}
 		}
 	}
-	if _, ok := t.fields["inlineRole"]; ok && len(t.InlineRole) == 0 {
+	if t.has("inlineRole") && len(t.InlineRole) == 0 {
 		c.add(t.FieldPos("inlineRole"), "%s: inlineRole is empty: list at least one statement", label)
 	}
 	for i, st := range t.InlineRole {
