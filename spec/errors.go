@@ -105,7 +105,8 @@ func suggest(word string, candidates []string) string {
 		if strings.EqualFold(c, word) {
 			return c
 		}
-		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestDist {
+		// Close means at most 2 edits, and no more than half the word.
+		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestDist && 2*d <= len(word) {
 			best, bestDist = c, d
 		}
 	}

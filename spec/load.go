@@ -91,9 +91,8 @@ func expand(p string) ([]string, error) {
 }
 
 type parsedFile struct {
-	name     string
-	file     File
-	prunePos Position
+	name string
+	file File
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)(?::(\d+))?`)
@@ -130,10 +129,15 @@ func decodeFile(name string, data []byte, c *errs) parsedFile {
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return pf
 	}
+	before := len(c.list)
 	d := newDecoder(name, c)
 	d.decode(root, reflect.ValueOf(&pf.file).Elem(), "spec")
-	if pf.file.Prune != nil {
-		pf.prunePos = pf.file.Prune.Pos
+	if d.stopped {
+		// What was decoded before the bound was crossed is partial, and its
+		// problems may be the same few repeated through aliases: the bound
+		// is the one problem of this file.
+		c.list = append(c.list[:before], d.stopErr)
+		pf.file = File{}
 	}
 	return pf
 }

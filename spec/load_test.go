@@ -171,6 +171,9 @@ func FuzzParse(f *testing.F) {
 		"tokens: [{name: a, state: absent}, {name: b, customRoles: [k], serviceToken: false}]\n",
 		"tokens:\n  - &x {name: a, role: reader}\n  - *x\n",
 		"{",
+		"x-base: &base {role: reader, rotate: {every: 90d}}\ntokens:\n  - {name: a, <<: *base}\n  - {name: b, <<: [*base, {description: x}], role: writer}\n",
+		"x-a: &a [x, x]\nx-b: &b [*a, *a]\nignore: *b\ntokens: [&t {name: a, <<: *t}]\n",
+		"x-s: &s {effect: allow, actions: &acts ['*'], resources: *acts}\ntokens: [{name: a, inlineRole: [*s, *s]}]\n",
 	} {
 		f.Add(seed)
 	}

@@ -61,6 +61,7 @@ func generateSchema(t *testing.T) []byte {
 	s.ID = SchemaID
 	s.Title = "ldtokens spec"
 	s.Description = "LaunchDarkly API access tokens declared for ldtokens"
+	s.PatternProperties = map[string]*jsonschema.Schema{"^x-": {Description: "Ignored: a place for YAML anchors that tokens merge in"}}
 
 	for _, e := range enums {
 		name := reflect.TypeOf(e.typ).Name()

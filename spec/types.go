@@ -3,6 +3,8 @@ package spec
 import "time"
 
 // File is the format of one spec file. Several files merge into one Spec.
+// Top-level keys that start with x- are ignored: a place for YAML anchors
+// that tokens merge in (`x-base: &base {...}` then `<<: *base`).
 type File struct {
 	// Tokens declares access tokens.
 	Tokens []Token `json:"tokens,omitempty" jsonschema:"description=Access tokens, each identified by a name unique across all files"`
