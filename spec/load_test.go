@@ -65,7 +65,7 @@ func TestParseErrors(t *testing.T) {
 		{"resources and notResources", "tokens:\n  - name: a\n    inlineRole:\n      - effect: allow\n        actions: ['*']\n        resources: ['*']\n        notResources: ['x']\n",
 			[]string{`t.yaml:4:9: token "a": inlineRole[0]: resources and notResources are exclusive: keep one`}},
 		{"bad duration", "tokens:\n  - name: a\n    role: reader\n    rotate: {every: 3w}\n",
-			[]string{`t.yaml:4:21: token "a": rotate.every: bad duration "3w": write a number and a unit, d, h, m or s (90d, 12h, 30m)`}},
+			[]string{`t.yaml:4:21: token "a": rotate.every: bad duration "3w": write whole numbers with a unit, d, h, m, s or ms (90d, 12h, 1h30m, 45s)`}},
 		{"grace not shorter", "tokens:\n  - name: a\n    role: reader\n    rotate: {every: 1d, grace: 24h}\n",
 			[]string{`t.yaml:4:13: token "a": rotate.grace (1d) must be shorter than rotate.every (1d)`}},
 		{"bad state", "tokens:\n  - name: a\n    state: gone\n",

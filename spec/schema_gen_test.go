@@ -25,7 +25,7 @@ var schemaFiles = []string{"spec.schema.json", "../spec.schema.json"}
 
 // durationPattern is the JSON Schema's view of ParseDuration's syntax;
 // TestDurationPatternAgreesWithTheParser keeps the two together.
-const durationPattern = `^([0-9]+[dhms])+$`
+const durationPattern = `^(0|([0-9]+(d|h|ms|m|s))+)$`
 
 // enums names, per type and JSON key, the Go values the key takes: the one
 // source of truth for the schema's enums and the loader's checks.
@@ -51,7 +51,7 @@ func generateSchema(t *testing.T) []byte {
 				return &jsonschema.Schema{
 					Type:        "string",
 					Pattern:     durationPattern,
-					Description: "A duration: a number and a unit, d, h, m or s (90d, 12h, 30m, 1d12h)",
+					Description: "A duration: whole numbers with units d, h, m, s or ms (90d, 12h, 1h30m, 45s), at most " + Duration{MaxDuration}.String(),
 				}
 			}
 			return nil
@@ -111,7 +111,7 @@ func TestSchemaIsCurrent(t *testing.T) {
 
 func TestDurationPatternAgreesWithTheParser(t *testing.T) {
 	re := regexp.MustCompile(durationPattern)
-	for _, s := range []string{"90d", "12h", "30m", "45s", "1d12h", "1h30m", "0s",
+	for _, s := range []string{"0", "90d", "12h", "30m", "45s", "500ms", "1d12h", "1h30m", "0s", "0d",
 		"", "90", "d", "1.5h", "-1d", "3w", "90days", "1h 30m", "h1", "1m1", "0x10s"} {
 		_, err := ParseDuration(s)
 		assert.Equal(t, err == nil, re.MatchString(s), "%q: parser and schema disagree (parser error: %v)", s, err)
