@@ -85,10 +85,12 @@ func (u unknownKey) String() string {
 }
 
 // structKeys are the keys a struct type takes, from its json tags: the
-// field index of each, and all of them in field order for messages.
+// field index of each, all of them in field order for messages, and which
+// hold globs (tag spec:"glob").
 type structKeys struct {
 	index map[string]int
 	names []string
+	globs map[string]bool
 }
 
 // keyRecorder is implemented by the types that remember where each of their
@@ -103,12 +105,14 @@ func (d *decoder) keysOf(t reflect.Type) structKeys {
 	if k, ok := d.structs[t]; ok {
 		return k
 	}
-	k := structKeys{index: map[string]int{}}
+	k := structKeys{index: map[string]int{}, globs: map[string]bool{}}
 	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name != "" && name != "-" {
 			k.index[name] = i
 			k.names = append(k.names, name)
+			k.globs[name] = f.Tag.Get("spec") == "glob"
 		}
 	}
 	d.structs[t] = k
@@ -299,6 +303,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 		} else {
 			d.decode(p.value, v.Field(idx), childName(what, key))
 		}
+		if d.failures == before && keys.globs[key] {
+			d.checkGlobs(val, childName(what, key))
+		}
 		if d.failures > before && rec != nil {
 			rec.markInvalid(key)
 		}
@@ -383,6 +390,18 @@ func (d *decoder) mergeSources(m *yaml.Node) []*yaml.Node {
 		out = append(out, target)
 	}
 	return out
+}
+
+// checkGlobs reports each malformed glob in the list n at its position.
+func (d *decoder) checkGlobs(n *yaml.Node, what string) {
+	for i, g := range n.Content {
+		if g.Kind == yaml.AliasNode {
+			g = g.Alias
+		}
+		if err := CheckGlob(g.Value); err != nil {
+			d.fail(g, "%s[%d]: bad glob %q: %v", what, i, g.Value, err)
+		}
+	}
 }
 
 // wholeValue marks a value that is not even a mapping.

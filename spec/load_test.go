@@ -83,7 +83,7 @@ func TestParseErrors(t *testing.T) {
 		{"declared and ignored", "tokens:\n  - name: legacy-a\n    role: reader\nignore: ['legacy-*']\n",
 			[]string{`t.yaml:2:11: token "legacy-a" is declared but matches an ignore glob: remove one or the other`}},
 		{"bad glob", "prune: {enabled: true, match: ['[']}\n",
-			[]string{`t.yaml:1:8: prune.match: bad glob "["`}},
+			[]string{`t.yaml:1:32: prune.match[0]: bad glob "[": a [ is not closed: close the class with ], or write \[ for a [`}},
 		{"two documents", "tokens: []\n---\ntokens: []\n",
 			[]string{`t.yaml:2:1: more than one YAML document: put each spec in its own file`}},
 		{"pinned twice", "tokens:\n  - {name: a, id: x, role: reader}\n  - {name: b, id: x, role: reader}\n",

@@ -76,6 +76,10 @@ func generateSchema(t *testing.T) []byte {
 		}
 	}
 
+	for _, glob := range []*jsonschema.Schema{mustProp(t, s, "", "ignore"), mustProp(t, s, "Prune", "match")} {
+		glob.Items.Description = "A glob: * any characters (/ included), ? one, [a-z] a class"
+	}
+
 	out, err := json.MarshalIndent(s, "", "  ")
 	require.NoError(t, err)
 	return append(out, '\n')

@@ -11,7 +11,7 @@ type File struct {
 	// Prune deletes undeclared tokens whose names match its globs.
 	Prune *Prune `json:"prune,omitempty" jsonschema:"description=Delete undeclared tokens, only inside these globs"`
 	// Ignore hides tokens whose names match these globs from plans and drift.
-	Ignore []string `json:"ignore,omitempty" jsonschema:"description=Globs of token names that are never reported or touched"`
+	Ignore []string `json:"ignore,omitempty" spec:"glob" jsonschema:"description=Globs of token names that are never reported or touched"`
 }
 
 // Token declares one access token. Field names mirror the LaunchDarkly API.
@@ -76,7 +76,7 @@ type Prune struct {
 	// Enabled turns pruning on; Match must then be set.
 	Enabled bool `json:"enabled"`
 	// Match lists the globs of names that may be pruned.
-	Match []string `json:"match,omitempty"`
+	Match []string `json:"match,omitempty" spec:"glob"`
 	// MaxDeletes caps the deletes (replaces included) of one plan; default 5.
 	MaxDeletes *int `json:"maxDeletes,omitempty" jsonschema:"minimum=0,description=Refuse any plan that deletes more (default 5)"`
 

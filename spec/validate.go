@@ -2,20 +2,9 @@ package spec
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 )
-
-// MatchAny reports whether name matches any of the globs (path.Match syntax).
-func MatchAny(globs []string, name string) bool {
-	for _, g := range globs {
-		if ok, _ := path.Match(g, name); ok {
-			return true
-		}
-	}
-	return false
-}
 
 // merge combines parsed files into one Spec and validates it.
 func merge(files []parsedFile, c *errs) *Spec {
@@ -24,11 +13,6 @@ func merge(files []parsedFile, c *errs) *Spec {
 	ids := map[string]Position{}
 	var prunePos Position
 	for _, f := range files {
-		for _, g := range f.file.Ignore {
-			if _, err := path.Match(g, ""); err != nil {
-				c.add(Position{File: f.name, Line: 1, Column: 1}, "ignore: bad glob %q", g)
-			}
-		}
 		s.Ignore = append(s.Ignore, f.file.Ignore...)
 		if p := f.file.Prune; p != nil {
 			if prunePos.File != "" {
@@ -72,11 +56,6 @@ func merge(files []parsedFile, c *errs) *Spec {
 func validatePrune(p Prune, c *errs) {
 	if p.Enabled && len(p.Match) == 0 {
 		c.add(p.Pos, "prune: enabled without match: list the globs of names that may be deleted, e.g. match: [\"ci-*\"]")
-	}
-	for _, g := range p.Match {
-		if _, err := path.Match(g, ""); err != nil {
-			c.add(p.Pos, "prune.match: bad glob %q", g)
-		}
 	}
 	if p.MaxDeletes != nil && *p.MaxDeletes < 0 {
 		c.add(p.Pos, "prune.maxDeletes must be 0 or more")
