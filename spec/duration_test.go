@@ -73,9 +73,9 @@ func TestDurationString(t *testing.T) {
 }
 
 func TestDurationsInTheSpec(t *testing.T) {
-	got := parseErrors(t, "tokens:\n  - name: a\n    role: reader\n    rotate: {every: 100000d100000d}\n  - name: b\n    role: reader\n    rotate: {every: 1d, grace: -1h}\n")
+	got := parseErrors(t, "tokens:\n  - name: a\n    role: reader\n    rotate: {every: 100000d100000d}\n    replace: {grace: -1h}\n")
 	assert.Equal(t, []string{
 		`t.yaml:4:21: token "a": rotate.every: bad duration "100000d100000d": longer than the maximum, 3650d (10 years)`,
-		`t.yaml:7:32: token "b": rotate.grace: bad duration "-1h": must not be negative`,
+		`t.yaml:5:22: token "a": replace.grace: bad duration "-1h": must not be negative`,
 	}, got)
 }

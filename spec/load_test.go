@@ -53,7 +53,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown top-level key", "token: []\n",
 			[]string{`t.yaml:1:1: unknown key "token"; did you mean "tokens"?`}},
 		{"far-off key lists the known ones", "tokens:\n  - name: a\n    role: reader\n    zzzzzzzz: 1\n",
-			[]string{`t.yaml:4:5: token "a": unknown key "zzzzzzzz"; known keys are name, id, state, description, role, customRoles, customRoleIds, inlineRole, serviceToken, defaultApiVersion, rotate`}},
+			[]string{`t.yaml:4:5: token "a": unknown key "zzzzzzzz"; known keys are name, id, state, description, role, customRoles, customRoleIds, inlineRole, serviceToken, defaultApiVersion, rotate, replace, secretName`}},
 		{"duplicate names", "tokens:\n  - name: a\n    role: reader\n  - name: a\n    role: reader\n",
 			[]string{`t.yaml:4:11: token "a" is declared twice (first at t.yaml:2:11): names are unique across all files`}},
 		{"bad role with suggestion", "tokens:\n  - name: a\n    role: writter\n",
@@ -128,39 +128,6 @@ func TestLoadDirectoryAndFiles(t *testing.T) {
 	require.ErrorContains(t, err, "has no *.yaml or *.yml file")
 }
 
-func TestDuration(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-		err  bool
-	}{
-		{"90d", 90 * 24 * time.Hour, false},
-		{"12h", 12 * time.Hour, false},
-		{"30m", 30 * time.Minute, false},
-		{"1d12h", 36 * time.Hour, false},
-		{"45s", 45 * time.Second, false},
-		{"90", 0, true},
-		{"d", 0, true},
-		{"1.5h", 0, true},
-		{"-1d", 0, true},
-		{"", 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			d, err := spec.ParseDuration(tt.in)
-			if tt.err {
-				require.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, d.Duration)
-			back, err := spec.ParseDuration(d.String())
-			require.NoError(t, err)
-			assert.Equal(t, d, back, "String round-trips")
-		})
-	}
-}
-
 // FuzzParse checks that the loader never panics, and that whatever it
 // accepts keeps the spec's invariants.
 func FuzzParse(f *testing.F) {
@@ -174,6 +141,7 @@ func FuzzParse(f *testing.F) {
 		"x-base: &base {role: reader, rotate: {every: 90d}}\ntokens:\n  - {name: a, <<: *base}\n  - {name: b, <<: [*base, {description: x}], role: writer}\n",
 		"x-a: &a [x, x]\nx-b: &b [*a, *a]\nignore: *b\ntokens: [&t {name: a, <<: *t}]\n",
 		"x-s: &s {effect: allow, actions: &acts ['*'], resources: *acts}\ntokens: [{name: a, inlineRole: [*s, *s]}]\n",
+		"tokens: [{name: ci-x, role: reader}, {name: ci_x, role: reader, secretName: CI_X_2, replace: {grace: 0}}]\ndefaults: {replaceGrace: 1h30m}\n",
 	} {
 		f.Add(seed)
 	}
@@ -189,10 +157,17 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		names := map[string]bool{}
+		sinkNames := map[string]bool{}
 		for _, tok := range s.Tokens {
 			require.NotEmpty(t, tok.Name)
 			require.False(t, names[tok.Name], "duplicate name %q accepted", tok.Name)
 			names[tok.Name] = true
+			require.Regexp(t, `^[A-Z_][A-Z0-9_]*$`, tok.SinkName())
+			require.False(t, strings.HasPrefix(tok.SinkName(), "GITHUB_"))
+			require.False(t, sinkNames[tok.SinkName()], "duplicate secret name %q accepted", tok.SinkName())
+			sinkNames[tok.SinkName()] = true
+			require.Contains(t, spec.States, tok.State)
+			require.GreaterOrEqual(t, tok.ReplaceGrace(s.Defaults), time.Duration(0))
 			if tok.Absent() {
 				continue
 			}

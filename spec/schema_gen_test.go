@@ -75,7 +75,9 @@ func generateSchema(t *testing.T) []byte {
 			prop.Enum[i] = v.Index(i).Interface()
 		}
 	}
-
+	secretName := mustProp(t, s, "Token", "secretName")
+	secretName.Pattern = secretNameRE.String()
+	secretName.Not = &jsonschema.Schema{Pattern: "^" + reservedSecretPrefix}
 	for _, glob := range []*jsonschema.Schema{mustProp(t, s, "", "ignore"), mustProp(t, s, "Prune", "match")} {
 		glob.Items.Description = "A glob: * any characters (/ included), ? one, [a-z] a class"
 	}

@@ -7,11 +7,13 @@ import "time"
 // that tokens merge in (`x-base: &base {...}` then `<<: *base`).
 type File struct {
 	// Tokens declares access tokens.
-	Tokens []Token `json:"tokens,omitempty" jsonschema:"description=Access tokens, each identified by a name unique across all files"`
+	Tokens []Token `json:"tokens,omitempty" jsonschema:"description=Access tokens; each identified by a name unique across all files"`
 	// Prune deletes undeclared tokens whose names match its globs.
-	Prune *Prune `json:"prune,omitempty" jsonschema:"description=Delete undeclared tokens, only inside these globs"`
+	Prune *Prune `json:"prune,omitempty" jsonschema:"description=Delete undeclared tokens; only inside these globs. At most one file may set it"`
 	// Ignore hides tokens whose names match these globs from plans and drift.
 	Ignore []string `json:"ignore,omitempty" spec:"glob" jsonschema:"description=Globs of token names that are never reported or touched"`
+	// Defaults are spec-wide defaults for token fields.
+	Defaults *Defaults `json:"defaults,omitempty" jsonschema:"description=Spec-wide defaults for token fields. At most one file may set it"`
 }
 
 // Token declares one access token. Field names mirror the LaunchDarkly API.
@@ -42,6 +44,11 @@ type Token struct {
 	DefaultAPIVersion int `json:"defaultApiVersion,omitempty"`
 	// Rotate asks for the secret to be reset on a schedule.
 	Rotate *Rotate `json:"rotate,omitempty"`
+	// Replace sets how a replace of this token retires the old one.
+	Replace *ReplaceOpts `json:"replace,omitempty" jsonschema:"description=How long the old token keeps working after a replace"`
+	// SecretName is the name a sink stores the secret under; empty means
+	// DefaultSecretName(Name). Use SinkName, which applies the default.
+	SecretName string `json:"secretName,omitempty" jsonschema:"description=Name a secret sink stores the secret under (a GitHub secret name); default derived from name"`
 
 	// Pos is where the token's entry starts.
 	Pos Position `json:"-"`
@@ -65,10 +72,32 @@ type Statement struct {
 
 // Rotate is a rotation schedule.
 type Rotate struct {
-	// Every is how long a secret lives before it is reset.
+	// Every is how long a secret lives before it is reset; more than 0.
 	Every Duration `json:"every" jsonschema:"required"`
-	// Grace is how long the old secret keeps working after a reset.
+	// Grace is how long the old secret keeps working after a reset; less
+	// than Every.
 	Grace Duration `json:"grace,omitempty"`
+}
+
+// ReplaceOpts sets how a replace retires the old token.
+type ReplaceOpts struct {
+	// Grace is how long the old token's secret keeps working after the new
+	// token's secret is delivered; 0 deletes the old token at once.
+	Grace Duration `json:"grace" jsonschema:"required,description=How long the old token's secret keeps working after a replace; 0 deletes it at once"`
+
+	// Pos is where the replace block starts.
+	Pos Position `json:"-"`
+	keyPositions
+}
+
+// Defaults are spec-wide defaults for token fields.
+type Defaults struct {
+	// ReplaceGrace is the replace grace of tokens that set none; nil means
+	// DefaultReplaceGrace.
+	ReplaceGrace *Duration `json:"replaceGrace,omitempty" jsonschema:"description=How long an old token's secret keeps working after a replace (default 1h; 0 deletes it at once)"`
+
+	// Pos is where the defaults block starts.
+	Pos Position `json:"-"`
 }
 
 // Prune scopes the deletion of undeclared tokens.
@@ -86,18 +115,25 @@ type Prune struct {
 
 // Spec is the merged content of every spec file, validated.
 type Spec struct {
-	// Tokens are the declared tokens in file order; names are unique.
+	// Tokens are the declared tokens in file order; names and sink names
+	// are unique.
 	Tokens []Token
 	// Prune is the prune policy; its zero value prunes nothing.
 	Prune Prune
 	// Ignore are globs of names that are never reported or touched.
 	Ignore []string
+	// Defaults are the spec-wide defaults; the zero value sets none.
+	Defaults Defaults
 	// Files are the files the spec was read from.
 	Files []string
 }
 
 // DefaultMaxDeletes is the deletion cap when prune.maxDeletes is not set.
 const DefaultMaxDeletes = 5
+
+// DefaultReplaceGrace is the replace grace when neither the token nor the
+// spec's defaults set one.
+const DefaultReplaceGrace = time.Hour
 
 // MaxDeletesOrDefault returns the deletion cap.
 func (p Prune) MaxDeletesOrDefault() int {
@@ -133,6 +169,19 @@ func (t Token) RotateEvery() time.Duration {
 		return 0
 	}
 	return t.Rotate.Every.Duration
+}
+
+// ReplaceGrace returns how long the old token's secret keeps working after a
+// replace of t: the token's replace.grace, else the spec's
+// defaults.replaceGrace, else DefaultReplaceGrace. 0 means delete at once.
+func (t Token) ReplaceGrace(d Defaults) time.Duration {
+	switch {
+	case t.Replace != nil:
+		return t.Replace.Grace.Duration
+	case d.ReplaceGrace != nil:
+		return d.ReplaceGrace.Duration
+	}
+	return DefaultReplaceGrace
 }
 
 // keyPositions remembers, for a mapping the loader decoded, where the value

@@ -6,22 +6,19 @@ import (
 	"strings"
 )
 
-// merge combines parsed files into one Spec and validates it.
+// merge combines parsed files into one Spec and validates it. Validation
+// only reports; normalise then fills in defaults.
 func merge(files []parsedFile, c *errs) *Spec {
 	s := &Spec{}
-	names := map[string]Position{}
-	ids := map[string]Position{}
-	var prunePos Position
+	var prunePos, defaultsPos Position
 	for _, f := range files {
 		s.Ignore = append(s.Ignore, f.file.Ignore...)
-		if p := f.file.Prune; p != nil {
-			if prunePos.File != "" {
-				c.add(p.Pos, "prune is set here and at %s: keep one prune block", prunePos)
-			} else {
-				prunePos = p.Pos
-				s.Prune = *p
-				validatePrune(*p, c)
-			}
+		if p := f.file.Prune; p != nil && once(c, "prune", p.Pos, &prunePos) {
+			s.Prune = *p
+			validatePrune(*p, c)
+		}
+		if d := f.file.Defaults; d != nil && once(c, "defaults", d.Pos, &defaultsPos) {
+			s.Defaults = *d
 		}
 	}
 	n := 0
@@ -29,6 +26,8 @@ func merge(files []parsedFile, c *errs) *Spec {
 		n += len(f.file.Tokens)
 	}
 	s.Tokens = make([]Token, 0, n)
+	names := map[string]Position{}
+	ids := map[string]Position{}
 	for _, f := range files {
 		for _, t := range f.file.Tokens {
 			validateToken(t, c)
@@ -50,16 +49,19 @@ func merge(files []parsedFile, c *errs) *Spec {
 			s.Tokens = append(s.Tokens, t)
 		}
 	}
+	validateSecretNames(s.Tokens, c)
 	return s
 }
 
-func validatePrune(p Prune, c *errs) {
-	if p.Enabled && len(p.Match) == 0 {
-		c.add(p.Pos, "prune: enabled without match: list the globs of names that may be deleted, e.g. match: [\"ci-*\"]")
+// once reports whether the block named key, at pos, is the first of its kind,
+// recording its position in first; a second is a problem.
+func once(c *errs, key string, pos Position, first *Position) bool {
+	if !first.IsZero() {
+		c.add(pos, "%s is set here and at %s: keep one %s block", key, *first, key)
+		return false
 	}
-	if p.MaxDeletes != nil && *p.MaxDeletes < 0 {
-		c.add(p.Pos, "prune.maxDeletes must be 0 or more")
-	}
+	*first = pos
+	return true
 }
 
 // normalise fills in the defaults that a valid spec leaves out, so that
@@ -69,6 +71,15 @@ func normalise(s *Spec) {
 		if s.Tokens[i].State == "" {
 			s.Tokens[i].State = StatePresent
 		}
+	}
+}
+
+func validatePrune(p Prune, c *errs) {
+	if p.Enabled && len(p.Match) == 0 {
+		c.add(p.Pos, "prune: enabled without match: list the globs of names that may be deleted, e.g. match: [\"ci-*\"]")
+	}
+	if p.MaxDeletes != nil && *p.MaxDeletes < 0 {
+		c.add(p.Pos, "prune.maxDeletes must be 0 or more")
 	}
 }
 
@@ -87,6 +98,9 @@ func validateToken(t Token, c *errs) {
 	if t.has("state") && !t.invalid["state"] && !slices.Contains(States, t.State) {
 		c.add(t.FieldPos("state"), "%s: state must be %s, not %q", label, orList(States), t.State)
 		return
+	}
+	if r := t.Replace; r != nil && !t.invalid["replace"] && !r.has("grace") {
+		c.add(t.FieldPos("replace"), "%s: replace.grace is required, e.g. replace: {grace: 1h} (0 deletes the old token at once)", label)
 	}
 	if t.Absent() {
 		return
