@@ -172,6 +172,7 @@ var (
 // with the format of the label.
 var namedEntries = map[reflect.Type]string{
 	reflect.TypeOf(Token{}): "token %q",
+	reflect.TypeOf(Rule{}):  "policy rule %q",
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {

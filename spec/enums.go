@@ -33,6 +33,30 @@ const (
 // Effects are the values of a policy statement's effect.
 var Effects = []string{EffectAllow, EffectDeny}
 
+// The severities of a policy rule.
+const (
+	// SeverityError fails validate and plan, and makes drift exit 2.
+	SeverityError = "error"
+	// SeverityWarning is reported and fails nothing.
+	SeverityWarning = "warning"
+)
+
+// Severities are the values of a policy rule's severity.
+var Severities = []string{SeverityError, SeverityWarning}
+
+// The scopes of a policy rule: which tokens it is checked against.
+const (
+	// ScopeDeclared checks the tokens the spec declares present.
+	ScopeDeclared = "declared"
+	// ScopeRemote checks the tokens LaunchDarkly lists, declared or not.
+	ScopeRemote = "remote"
+	// ScopeBoth checks both.
+	ScopeBoth = "both"
+)
+
+// Scopes are the values of a policy rule's scope.
+var Scopes = []string{ScopeDeclared, ScopeRemote, ScopeBoth}
+
 // orList writes values as "a, b or c" for messages.
 func orList[T any](values []T) string {
 	s := make([]string, len(values))

@@ -69,9 +69,10 @@ func TestCheckGlob(t *testing.T) {
 }
 
 func TestGlobsAreCheckedAtLoad(t *testing.T) {
-	got := parseErrors(t, "prune:\n  enabled: true\n  match:\n    - ci-*\n    - ci-[\nignore: [ok, '[z-a]']\n")
+	got := parseErrors(t, "prune:\n  enabled: true\n  match:\n    - ci-*\n    - ci-[\nignore: [ok, '[z-a]']\npolicy:\n  rules:\n    - {name: r, forbid: {role: admin}, match: {name: ['[]']}}\n")
 	assert.Equal(t, []string{
 		`t.yaml:5:7: prune.match[1]: bad glob "ci-[": a [ is not closed: close the class with ], or write \[ for a [`,
 		`t.yaml:6:14: ignore[1]: bad glob "[z-a]": a range in [ ] goes backwards: write it low to high, such as [a-z]`,
+		`t.yaml:9:55: policy rule "r": match.name[0]: bad glob "[]": [] is an empty class: list characters inside, or write \[\] for the brackets`,
 	}, got)
 }

@@ -142,6 +142,7 @@ func FuzzParse(f *testing.F) {
 		"x-a: &a [x, x]\nx-b: &b [*a, *a]\nignore: *b\ntokens: [&t {name: a, <<: *t}]\n",
 		"x-s: &s {effect: allow, actions: &acts ['*'], resources: *acts}\ntokens: [{name: a, inlineRole: [*s, *s]}]\n",
 		"tokens: [{name: ci-x, role: reader}, {name: ci_x, role: reader, secretName: CI_X_2, replace: {grace: 0}}]\ndefaults: {replaceGrace: 1h30m}\n",
+		"policy:\n  rules:\n    - {name: r, forbid: {role: admin}, match: {name: ['ci-*']}}\n    - {name: c, cel: 'true', severity: warning, scope: remote}\n",
 	} {
 		f.Add(seed)
 	}
@@ -181,6 +182,18 @@ func FuzzParse(f *testing.F) {
 		}
 		if s.Prune.Enabled {
 			require.NotEmpty(t, s.Prune.Match)
+		}
+		for _, r := range s.Policy.Rules {
+			require.NotEmpty(t, r.Name)
+			require.Contains(t, spec.Severities, r.Severity)
+			require.Contains(t, spec.Scopes, r.Scope)
+			kinds := 0
+			for _, set := range []bool{r.Require != nil, r.Forbid != nil, r.CEL != ""} {
+				if set {
+					kinds++
+				}
+			}
+			require.Equal(t, 1, kinds, "rule %q: exactly one of require, forbid, cel", r.Name)
 		}
 	})
 }

@@ -56,15 +56,16 @@ func TestReplaceErrors(t *testing.T) {
 	}
 }
 
-func TestDefaultsAreSetOnce(t *testing.T) {
+func TestDefaultsAndPolicyAreSetOnce(t *testing.T) {
 	dir := t.TempDir()
 	for name, text := range map[string]string{
-		"a.yaml": "defaults: {replaceGrace: 1h}\n",
-		"b.yaml": "defaults: {replaceGrace: 2h}\n",
+		"a.yaml": "defaults: {replaceGrace: 1h}\npolicy: {rules: [{name: r, forbid: {role: admin}}]}\n",
+		"b.yaml": "defaults: {replaceGrace: 2h}\npolicy: {rules: []}\n",
 	} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
 	}
 	_, err := spec.Load(dir)
 	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
-	assert.EqualError(t, err, b+":1:11: defaults is set here and at "+a+":1:11: keep one defaults block")
+	assert.EqualError(t, err, b+":1:11: defaults is set here and at "+a+":1:11: keep one defaults block\n"+
+		b+":2:9: policy is set here and at "+a+":2:9: keep one policy block")
 }

@@ -38,6 +38,9 @@ var enums = []struct {
 	{Token{}, "role", Roles},
 	{Token{}, "defaultApiVersion", APIVersions},
 	{Statement{}, "effect", Effects},
+	{Rule{}, "severity", Severities},
+	{Rule{}, "scope", Scopes},
+	{Predicate{}, "role", Roles},
 }
 
 // generateSchema reflects File into the spec's JSON Schema.
@@ -75,10 +78,11 @@ func generateSchema(t *testing.T) []byte {
 			prop.Enum[i] = v.Index(i).Interface()
 		}
 	}
-	secretName := mustProp(t, s, "Token", "secretName")
+	secretName, ok := s.Definitions["Token"].Properties.Get("secretName")
+	require.True(t, ok)
 	secretName.Pattern = secretNameRE.String()
 	secretName.Not = &jsonschema.Schema{Pattern: "^" + reservedSecretPrefix}
-	for _, glob := range []*jsonschema.Schema{mustProp(t, s, "", "ignore"), mustProp(t, s, "Prune", "match")} {
+	for _, glob := range []*jsonschema.Schema{mustProp(t, s, "", "ignore"), mustProp(t, s, "Prune", "match"), mustProp(t, s, "Predicate", "name")} {
 		glob.Items.Description = "A glob: * any characters (/ included), ? one, [a-z] a class"
 	}
 

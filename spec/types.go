@@ -14,6 +14,8 @@ type File struct {
 	Ignore []string `json:"ignore,omitempty" spec:"glob" jsonschema:"description=Globs of token names that are never reported or touched"`
 	// Defaults are spec-wide defaults for token fields.
 	Defaults *Defaults `json:"defaults,omitempty" jsonschema:"description=Spec-wide defaults for token fields. At most one file may set it"`
+	// Policy holds the rules every token must follow.
+	Policy *Policy `json:"policy,omitempty" jsonschema:"description=Rules every token must follow; declared or not. At most one file may set it"`
 }
 
 // Token declares one access token. Field names mirror the LaunchDarkly API.
@@ -124,6 +126,9 @@ type Spec struct {
 	Ignore []string
 	// Defaults are the spec-wide defaults; the zero value sets none.
 	Defaults Defaults
+	// Policy holds the rules every token must follow; the zero value has
+	// none.
+	Policy Policy
 	// Files are the files the spec was read from.
 	Files []string
 }

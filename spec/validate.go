@@ -10,7 +10,7 @@ import (
 // only reports; normalise then fills in defaults.
 func merge(files []parsedFile, c *errs) *Spec {
 	s := &Spec{}
-	var prunePos, defaultsPos Position
+	var prunePos, defaultsPos, policyPos Position
 	for _, f := range files {
 		s.Ignore = append(s.Ignore, f.file.Ignore...)
 		if p := f.file.Prune; p != nil && once(c, "prune", p.Pos, &prunePos) {
@@ -19,6 +19,10 @@ func merge(files []parsedFile, c *errs) *Spec {
 		}
 		if d := f.file.Defaults; d != nil && once(c, "defaults", d.Pos, &defaultsPos) {
 			s.Defaults = *d
+		}
+		if p := f.file.Policy; p != nil && once(c, "policy", p.Pos, &policyPos) {
+			s.Policy = *p
+			validatePolicy(*p, c)
 		}
 	}
 	n := 0
@@ -65,11 +69,24 @@ func once(c *errs, key string, pos Position, first *Position) bool {
 }
 
 // normalise fills in the defaults that a valid spec leaves out, so that
-// readers of a loaded Spec see them: a token's state.
+// readers of a loaded Spec see them: a token's state, a rule's severity,
+// scope and cel position.
 func normalise(s *Spec) {
 	for i := range s.Tokens {
 		if s.Tokens[i].State == "" {
 			s.Tokens[i].State = StatePresent
+		}
+	}
+	for i := range s.Policy.Rules {
+		r := &s.Policy.Rules[i]
+		if r.Severity == "" {
+			r.Severity = SeverityError
+		}
+		if r.Scope == "" {
+			r.Scope = ScopeBoth
+		}
+		if r.has("cel") {
+			r.CELPos = r.FieldPos("cel")
 		}
 	}
 }
@@ -117,13 +134,7 @@ func validateToken(t Token, c *errs) {
 	case kinds > 1:
 		c.add(t.Pos, "%s: role, customRoles, customRoleIds and inlineRole are exclusive: keep one", label)
 	}
-	if t.has("role") && !t.invalid["role"] && !slices.Contains(Roles, t.Role) {
-		msg := fmt.Sprintf("%s: role must be %s, not %q", label, orList(Roles), t.Role)
-		if s := suggest(t.Role, Roles); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		c.add(t.FieldPos("role"), "%s", msg)
-	}
+	checkEnum(c, t.keyPositions, "role", t.Role, label+": role", Roles)
 	for k, list := range map[string][]string{"customRoles": t.CustomRoles, "customRoleIds": t.CustomRoleIDs} {
 		if t.has(k) && len(list) == 0 {
 			c.add(t.FieldPos(k), "%s: %s is empty: list at least one", label, k)
