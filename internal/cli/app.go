@@ -188,11 +188,7 @@ func schemaCommand(e *env) *ucli.Command {
 		Name:  "schema",
 		Usage: "print the spec's JSON Schema (for editors: yaml-language-server)",
 		Action: func(c *ucli.Context) error {
-			b, err := spec.JSONSchema()
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintln(e.stdout, string(b))
+			_, err := e.stdout.Write(spec.JSONSchema())
 			return err
 		},
 	}
