@@ -353,7 +353,7 @@ func (a *run) deliverNew(ctx context.Context, c planner.Change, id string, sec s
 	if err := a.verify(ctx, id, sec); err != nil {
 		return cu, err
 	}
-	err := a.opts.Sink.Deliver(ctx, secret.Delivery{Name: c.Name, ID: id, Action: string(c.Action), Secret: sec})
+	err := a.opts.Sink.Deliver(ctx, secret.Delivery{Name: c.Name, SecretName: c.SecretName, ID: id, Action: string(c.Action), Secret: sec})
 	if err == nil {
 		return custody{id: id, held: []string{a.opts.Sink.Name()}}, nil
 	}

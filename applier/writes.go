@@ -230,7 +230,7 @@ func (a *run) remove(ctx context.Context, c planner.Change, r *Result) error {
 	if a.opts.Sink == nil {
 		return nil
 	}
-	d := secret.Delivery{Name: c.Name, ID: c.ID, Action: secret.ActionDelete, Retired: c.Action == planner.Retire}
+	d := secret.Delivery{Name: c.Name, SecretName: c.SecretName, ID: c.ID, Action: secret.ActionDelete, Retired: c.Action == planner.Retire}
 	if err := a.opts.Sink.Deliver(ctx, d); err != nil {
 		r.Manual = fmt.Sprintf("remove what the sinks stored for token %s by hand", c.ID)
 		return fmt.Errorf("the token was deleted, but telling the sinks failed: %w", err)

@@ -479,8 +479,32 @@ func TestRetiring(t *testing.T) {
 }
 
 func TestReplaceCarriesItsGrace(t *testing.T) {
-	p := plan(t, mustSpec(t, "tokens: [{name: a, role: writer}]"), tok("1", "a"))
-	require.Len(t, p.Changes, 1)
-	assert.Equal(t, planner.Replace, p.Changes[0].Action)
-	assert.Equal(t, planner.DefaultReplaceGrace, p.Changes[0].ReplaceGrace)
+	tests := []struct {
+		name string
+		spec string
+		want time.Duration
+	}{
+		{"built-in default", "tokens: [{name: a, role: writer}]", spec.DefaultReplaceGrace},
+		{"spec-wide default", "defaults: {replaceGrace: 30m}\ntokens: [{name: a, role: writer}]", 30 * time.Minute},
+		{"the token's own", "defaults: {replaceGrace: 30m}\ntokens: [{name: a, role: writer, replace: {grace: 2h}}]", 2 * time.Hour},
+		{"zero deletes at once", "tokens: [{name: a, role: writer, replace: {grace: 0}}]", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := plan(t, mustSpec(t, tt.spec), tok("1", "a"))
+			require.Len(t, p.Changes, 1)
+			assert.Equal(t, planner.Replace, p.Changes[0].Action)
+			assert.Equal(t, tt.want, p.Changes[0].ReplaceGrace)
+		})
+	}
+}
+
+func TestChangesNameTheirSecret(t *testing.T) {
+	s := mustSpec(t, "prune: {enabled: true, match: [\"old-*\"]}\ntokens: [{name: ci.deployer, role: reader}, {name: b, role: reader, secretName: CUSTOM_B}]")
+	p := plan(t, s, tok("9", "old-x"))
+	names := map[string]string{}
+	for _, c := range p.Changes {
+		names[c.Name] = c.SecretName
+	}
+	assert.Equal(t, map[string]string{"ci.deployer": "CI_DEPLOYER", "b": "CUSTOM_B", "old-x": "OLD_X"}, names)
 }
