@@ -15,15 +15,24 @@ func main() {
 }
 
 // run runs the CLI with the process's arguments, streams and environment.
-// The first interrupt (Ctrl-C, SIGTERM) cancels the run's context: apply
-// stops starting changes and lets those under way finish. A second one
-// kills at once.
+// Interrupts (Ctrl-C, SIGTERM) escalate as CI cancels a run: the first
+// cancels the run's context (apply starts nothing new and lets what is
+// under way finish), the second aborts (apply stops what is under way and
+// rolls back tokens whose secrets reached no sink), the third exits at once.
 func run() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	abort := make(chan struct{})
+	sigs := make(chan os.Signal, 3)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	go func() {
-		<-ctx.Done()
-		stop()
+		<-sigs
+		cancel()
+		<-sigs
+		close(abort)
+		<-sigs
+		os.Exit(1)
 	}()
-	return cli.Run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ())
+	return cli.RunAbortable(ctx, abort, os.Args, os.Stdin, os.Stdout, os.Stderr, os.Environ())
 }

@@ -68,6 +68,8 @@ type env struct {
 	environ        []string
 	getenv         func(string) string
 	gha            *ghactions.Actions
+	// abort is closed on the second interrupt (applier.Options.Abort).
+	abort <-chan struct{}
 	// failed is set by handlers that report an error themselves.
 	failed bool
 }
@@ -75,6 +77,13 @@ type env struct {
 // Run runs ldtokens with args (args[0] is the program name) and returns the
 // exit code. ctx is cancelled on interrupt.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	return RunAbortable(ctx, nil, args, stdin, stdout, stderr, environ)
+}
+
+// RunAbortable is Run with abort, closed on the second interrupt: apply
+// then stops the changes under way and rolls back tokens whose secrets
+// reached no sink (applier.Options.Abort).
+func RunAbortable(ctx context.Context, abort <-chan struct{}, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
 	lookup := map[string]string{}
 	for _, kv := range environ {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -84,7 +93,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// Parallel changes, secret commands and masking all write: one lock a
 	// stream keeps their lines whole.
 	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, getenv: func(k string) string { return lookup[k] }}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, getenv: func(k string) string { return lookup[k] }, abort: abort}
 	e.gha = ghactions.FromEnv(e.getenv, stdout)
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
