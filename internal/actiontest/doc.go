@@ -11,6 +11,11 @@
 // have run and go on; .github/workflows/ci.yml runs the action on a real
 // runner.
 //
-// It must not reimplement the action's logic: every assertion is about what
-// the action's own scripts did.
+// Around the action, it also runs the scripts of examples/github (against a
+// fake gh keeping a repository in JSON files), the README's secret-command
+// recipes (against fakes of gh, vault and aws), and checks .goreleaser.yaml
+// against the names the action downloads.
+//
+// It must not reimplement the action's or the workflows' logic: every
+// assertion is about what their own scripts did.
 package actiontest
