@@ -31,6 +31,11 @@ type Input struct {
 	// token has the same memberId (LaunchDarkly lists only the caller's
 	// without showAll); otherwise no personal token is paired.
 	CallerMemberID string
+	// CallerServiceToken says the access token in use is a service token
+	// (caller-identity's serviceToken). A service token sees no member's
+	// personal tokens, so a plan of declared personal tokens made with one
+	// would be blind: Match refuses it.
+	CallerServiceToken bool
 	// CallerAccountID is caller-identity's accountId; empty when unknown.
 	CallerAccountID string
 	// AllMembers says Remote was listed with showAll, so that it holds

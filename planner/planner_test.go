@@ -508,3 +508,16 @@ func TestChangesNameTheirSecret(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{"ci.deployer": "CI_DEPLOYER", "b": "CUSTOM_B", "old-x": "OLD_X"}, names)
 }
+
+func TestServiceTokenCallerCannotPlanPersonalTokens(t *testing.T) {
+	s := mustSpec(t, "tokens: [{name: a, role: reader}, {name: p, role: reader, serviceToken: false}]")
+	_, err := planner.Make(planner.Input{Spec: s, CallerServiceToken: true, Now: time.Now()})
+	var errs spec.Errors
+	require.ErrorAs(t, err, &errs)
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), `token "p" is a personal token, and the access token in use is a service token`)
+	assert.NotZero(t, errs[0].Pos.Line)
+
+	_, err = planner.Make(planner.Input{Spec: mustSpec(t, "tokens: [{name: a, role: reader}]"), CallerServiceToken: true, Now: time.Now()})
+	assert.NoError(t, err, "service tokens alone plan fine with a service token")
+}
