@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -12,55 +13,106 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/ldtokens/ldtokens/ldapi"
+	"github.com/ldtokens/ldtokens/observe"
+	"github.com/ldtokens/ldtokens/render"
 	"github.com/ldtokens/ldtokens/spec"
 )
 
-func importCommand(e *env) *ucli.Command {
+// ImportOptions are the options of `ldtokens import`.
+type ImportOptions struct {
+	IO   *IO
+	Conn ConnectOptions
+	// Format is -o: yaml (a spec file) or json.
+	Format string
+	// Match is --match: only tokens whose names match one of these globs.
+	Match []string
+	// Personal is --personal: include the caller's own personal tokens.
+	Personal bool
+}
+
+// importFormats are import's formats.
+var importFormats = []string{"yaml", "json"}
+
+func newImportCommand(ios *IO) *ucli.Command {
+	opts := &ImportOptions{IO: ios}
 	return &ucli.Command{
 		Name:      "import",
 		Usage:     "print a spec of the remote tokens, to adopt them",
-		UsageText: "ldtokens import [--match GLOB] [--personal] > tokens.yaml",
+		UsageText: "ldtokens import [--match GLOB] [--personal] [-o yaml|json] > tokens.yaml",
 		Description: `Writes a spec that declares the remote tokens as they are, so that
 'ldtokens plan' on it shows no changes. Service tokens by default; with
 --personal, your own personal tokens too. Custom roles are kept as IDs;
 of tokens that share a name, one is pinned with id:
-and the others stay unmanaged.`,
-		Flags: concat(connectFlags(), []ucli.Flag{
-			&ucli.StringSliceFlag{Name: "match", Usage: "only tokens whose names match `GLOB`; repeatable"},
-			&ucli.BoolFlag{Name: "personal", Usage: "include your own personal tokens"},
+and the others stay unmanaged.
+
+Examples:
+  ldtokens import > tokens.yaml
+  ldtokens import --match 'ci-*' --personal -o json`,
+		Flags: flagList(opts.Conn.flags(), []ucli.Flag{
+			formatFlag(&opts.Format, importFormats...),
+			&ucli.GenericFlag{Name: "match", Value: (*stringsValue)(&opts.Match), Usage: "only tokens whose names match `GLOB`; repeatable"},
+			&ucli.BoolFlag{Name: "personal", Destination: &opts.Personal, Usage: "include your own personal tokens"},
 		}),
 		Action: func(c *ucli.Context) error {
-			for _, g := range c.StringSlice("match") {
-				if _, err := path.Match(g, ""); err != nil {
-					return fmt.Errorf("--match %q: bad glob", g)
-				}
-			}
-			ctx, cancel := withTimeout(c)
-			defer cancel()
-			cn, err := e.connect(c, nil)
-			if err != nil {
+			if err := noArgs(c); err != nil {
 				return err
 			}
-			tokens, err := cn.client.ListTokens(ctx, ldapi.ListOptions{})
-			if err != nil {
-				return listErr(err)
-			}
-			caller := ""
-			if id, err := cn.client.CallerIdentity(ctx); err == nil {
-				caller = id.MemberID
-			}
-			file, skipped := importSpec(tokens, c.StringSlice("match"), c.Bool("personal"), caller)
-			for _, s := range skipped {
-				fmt.Fprintf(e.stderr, "warning: %s\n", s)
-			}
-			out, err := specYAML(file)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d tokens.\n%s", spec.SchemaID, cn.host, len(file.Tokens), out)
-			return nil
+			return runImport(c.Context, opts)
 		},
 	}
+}
+
+func runImport(ctx context.Context, opts *ImportOptions) error {
+	ios := opts.IO
+	if err := checkFormat(opts.Format, importFormats...); err != nil {
+		return err
+	}
+	for _, g := range opts.Match {
+		if _, err := path.Match(g, ""); err != nil {
+			return fmt.Errorf("--match %q: bad glob", g)
+		}
+	}
+	ctx, cancel := withTimeout(ctx, opts.Conn)
+	defer cancel()
+	client, err := ios.connect(opts.Conn, nil)
+	if err != nil {
+		return err
+	}
+	obs, err := observe.Observe(ctx, client, observe.Request{})
+	if err != nil {
+		return err
+	}
+	caller := ""
+	if obs.CallerKnown {
+		caller = obs.Caller.MemberID
+	}
+	file, skipped := importSpec(obs.Tokens, opts.Match, opts.Personal, caller)
+	for _, s := range skipped {
+		fmt.Fprintf(ios.Err, "warning: %s\n", s)
+	}
+	if opts.Format == "json" {
+		if skipped == nil {
+			skipped = []string{}
+		}
+		return render.WriteJSON(ios.Out, importJSON{FormatVersion: "1", Kind: "import", APIHost: client.Host(), Tokens: file.Tokens, Skipped: skipped})
+	}
+	out, err := specYAML(file)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(ios.Out, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d tokens.\n%s", spec.SchemaID, client.Host(), len(file.Tokens), out)
+	return err
+}
+
+// importJSON is `import -o json`. Interim: the model's versioned output
+// types replace it when merged; until then it is this minimal document.
+type importJSON struct {
+	FormatVersion string       `json:"formatVersion"`
+	Kind          string       `json:"kind"`
+	APIHost       string       `json:"apiHost"`
+	Tokens        []spec.Token `json:"tokens"`
+	// Skipped say which tokens were left out, and why.
+	Skipped []string `json:"skipped"`
 }
 
 // importSpec declares tokens as they are. It returns what it had to skip.

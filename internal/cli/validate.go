@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/ldtokens/ldtokens/render"
+	"github.com/ldtokens/ldtokens/spec"
+)
+
+// ValidateOptions are the options of `ldtokens validate`.
+type ValidateOptions struct {
+	IO   *IO
+	Spec SpecOptions
+	// Format is -o: text or json.
+	Format string
+}
+
+// validateFormats are validate's formats.
+var validateFormats = []string{"text", "json"}
+
+func newValidateCommand(ios *IO) *ucli.Command {
+	opts := &ValidateOptions{IO: ios}
+	return &ucli.Command{
+		Name:      "validate",
+		Usage:     "check the spec offline",
+		UsageText: "ldtokens validate -f FILE [-f DIR] [-o text|json]",
+		Description: `Reads every spec file and reports every problem at once, each as
+file:line:column. Exit 0 when valid, 1 when not. Makes no network call.
+
+Examples:
+  ldtokens validate -f tokens.yaml
+  ldtokens validate -f tokens/ -o json`,
+		Flags: flagList(opts.Spec.flags(), []ucli.Flag{formatFlag(&opts.Format, validateFormats...)}),
+		Action: func(c *ucli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			return runValidate(c.Context, opts)
+		},
+	}
+}
+
+func runValidate(_ context.Context, opts *ValidateOptions) error {
+	ios := opts.IO
+	if err := checkFormat(opts.Format, validateFormats...); err != nil {
+		return err
+	}
+	s, err := opts.Spec.load()
+	if opts.Format == "json" {
+		if werr := render.WriteJSON(ios.Out, validateJSONOf(s, err)); werr != nil {
+			return werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if opts.Format == "text" {
+		fmt.Fprintf(ios.Out, "The spec is valid: %d tokens in %d file(s).\n", len(s.Tokens), len(s.Files))
+	}
+	return nil
+}
+
+// validateJSON is `validate -o json`. Interim: the model's versioned output
+// types replace it when merged; until then it is this minimal document.
+type validateJSON struct {
+	FormatVersion string   `json:"formatVersion"`
+	Kind          string   `json:"kind"`
+	Valid         bool     `json:"valid"`
+	Files         []string `json:"files"`
+	Tokens        int      `json:"tokens"`
+	// Problems are every problem found, each at its place when it has one.
+	Problems []validateProblem `json:"problems"`
+}
+
+type validateProblem struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+func validateJSONOf(s *spec.Spec, err error) validateJSON {
+	v := validateJSON{FormatVersion: "1", Kind: "validate", Valid: err == nil, Files: []string{}, Problems: []validateProblem{}}
+	if s != nil {
+		v.Files, v.Tokens = s.Files, len(s.Tokens)
+	}
+	var specErrs spec.Errors
+	switch {
+	case errors.As(err, &specErrs):
+		for _, e := range specErrs {
+			v.Problems = append(v.Problems, validateProblem{File: e.Pos.File, Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg})
+		}
+	case err != nil:
+		v.Problems = append(v.Problems, validateProblem{Message: err.Error()})
+	}
+	return v
+}
