@@ -83,6 +83,7 @@ Examples:
 }
 
 func runApply(ctx context.Context, opts *ApplyOptions) error {
+	ios := opts.IO
 	if err := opts.Output.check(reportFormats...); err != nil {
 		return err
 	}
@@ -94,90 +95,70 @@ func runApply(ctx context.Context, opts *ApplyOptions) error {
 	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
-	if opts.PlanFile != "" {
-		return applySaved(ctx, opts)
-	}
-	return applySpec(ctx, opts)
-}
-
-// applySpec plans the spec, shows the plan, asks, and applies it.
-func applySpec(ctx context.Context, opts *ApplyOptions) error {
-	ios := opts.IO
-	s, err := opts.Spec.load()
-	if err != nil {
-		return err
-	}
 	sink := opts.Sinks.sink(ios)
-	client, err := ios.connect(opts.Conn, ios.Actions.Mask)
+	saved := opts.PlanFile != ""
+	var pl planned
+	var err error
+	if saved {
+		pl, err = ios.loadSaved(ctx, opts, sink)
+	} else {
+		pl, err = ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty, onSecret: ios.Actions.Mask})
+	}
 	if err != nil {
 		return err
 	}
-	obs, err := observe.Observe(ctx, client, observe.ForSpec(s, false))
-	if err != nil {
-		return err
-	}
-	in := ios.planInput(s, client.Host(), obs)
-	in.AllowEmpty = opts.AllowEmpty
-	p, err := planner.Make(in)
-	if err != nil {
-		return err
-	}
+	p := pl.plan
 	if opts.DryRun {
-		return ios.dryRun(opts.Output, p, false)
+		return ios.dryRun(opts.Output, p, saved)
 	}
 	if opts.Output.Format == "text" {
 		if err := ios.writePlanText(opts.Output, p); err != nil {
 			return err
 		}
 	}
-	if !p.HasChanges() {
-		return ios.finishApply(opts.Output, nil)
-	}
-	if err := applier.CheckSink(p, sink); err != nil {
-		return err
-	}
-	if !opts.AutoApprove {
-		if err := ios.approve(ctx, "apply", opts.Output, p, "review the plan and pass --auto-approve, or save it with 'plan --out FILE' and run 'apply FILE'"); err != nil {
+	// A saved plan was the review, and was checked when loaded.
+	if !saved {
+		if !p.HasChanges() {
+			return ios.finishApply(opts.Output, nil)
+		}
+		if err := applier.CheckSink(p, sink); err != nil {
 			return err
 		}
+		if !opts.AutoApprove {
+			if err := ios.approve(ctx, "apply", opts.Output, p, "review the plan and pass --auto-approve, or save it with 'plan --out FILE' and run 'apply FILE'"); err != nil {
+				return err
+			}
+		}
 	}
-	return ios.execute(ctx, execution{plan: p, client: client, sink: sink, parallelism: opts.Parallelism, output: opts.Output})
+	// A saved plan's updates are guarded: a change since the plan fails.
+	return ios.execute(ctx, execution{plan: p, client: pl.client, sink: sink, parallelism: opts.Parallelism, guard: saved, output: opts.Output})
 }
 
-// applySaved applies a saved plan, after checking nothing it touches moved.
-func applySaved(ctx context.Context, opts *ApplyOptions) error {
-	ios := opts.IO
+// loadSaved reads a saved plan and checks, before anything is changed, that
+// it can go to sink and that nothing it touches moved since it was made.
+func (ios *IO) loadSaved(ctx context.Context, opts *ApplyOptions, sink secret.Sink) (planned, error) {
 	p, err := planfile.Read(opts.PlanFile)
 	if err != nil {
-		return err
+		return planned{}, err
 	}
-	sink := opts.Sinks.sink(ios)
 	if err := applier.CheckSink(p, sink); err != nil {
-		return err
+		return planned{}, err
 	}
 	client, err := ios.connect(opts.Conn, ios.Actions.Mask)
 	if err != nil {
-		return err
+		return planned{}, err
 	}
 	if err := applier.CheckHost(p, client.Host()); err != nil {
-		return err
+		return planned{}, err
 	}
 	obs, err := observe.Observe(ctx, client, observe.Request{})
 	if err != nil {
-		return err
+		return planned{}, err
 	}
 	if err := applier.CheckStale(p, client.Host(), obs.Tokens); err != nil {
-		return err
+		return planned{}, err
 	}
-	if opts.DryRun {
-		return ios.dryRun(opts.Output, p, true)
-	}
-	if opts.Output.Format == "text" {
-		if err := ios.writePlanText(opts.Output, p); err != nil {
-			return err
-		}
-	}
-	return ios.execute(ctx, execution{plan: p, client: client, sink: sink, parallelism: opts.Parallelism, guard: true, output: opts.Output})
+	return planned{client: client, obs: obs, plan: p}, nil
 }
 
 // dryRun prints the plan and the requests applying it would send.

@@ -8,8 +8,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/ldtokens/ldtokens/audit"
-	"github.com/ldtokens/ldtokens/observe"
-	"github.com/ldtokens/ldtokens/planner"
 	"github.com/ldtokens/ldtokens/render"
 )
 
@@ -63,27 +61,13 @@ func runDrift(ctx context.Context, opts *DriftOptions) error {
 	if err := opts.Output.check(reportFormats...); err != nil {
 		return err
 	}
-	s, err := opts.Spec.load()
-	if err != nil {
-		return err
-	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
-	client, err := ios.connect(opts.Conn, nil)
+	pl, err := ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, showAll: opts.AllMembers, allowEmpty: true})
 	if err != nil {
 		return err
 	}
-	obs, err := observe.Observe(ctx, client, observe.ForSpec(s, opts.AllMembers))
-	if err != nil {
-		return err
-	}
-	in := ios.planInput(s, client.Host(), obs)
-	in.AllowEmpty = true
-	p, err := planner.Make(in)
-	if err != nil {
-		return err
-	}
-	report := audit.Audit(p, obs.Tokens, audit.Options{StaleAfter: opts.StaleAfter, Now: ios.Now(), Ignore: s.Ignore})
+	report := audit.Audit(pl.plan, pl.obs.Tokens, audit.Options{StaleAfter: opts.StaleAfter, Now: ios.Now(), Ignore: pl.spec.Ignore})
 	switch opts.Output.Format {
 	case "json":
 		err = render.WriteJSON(ios.Out, render.DriftJSON{FormatVersion: "1", Kind: "drift", InSync: report.InSync(), Report: report})

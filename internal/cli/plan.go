@@ -7,11 +7,9 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/ldtokens/ldtokens/observe"
 	"github.com/ldtokens/ldtokens/planfile"
 	"github.com/ldtokens/ldtokens/planner"
 	"github.com/ldtokens/ldtokens/render"
-	"github.com/ldtokens/ldtokens/spec"
 )
 
 // PlanOptions are the options of `ldtokens plan`.
@@ -67,26 +65,13 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	if err := opts.Output.check(reportFormats...); err != nil {
 		return err
 	}
-	s, err := opts.Spec.load()
-	if err != nil {
-		return err
-	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
-	client, err := ios.connect(opts.Conn, nil)
+	pl, err := ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty})
 	if err != nil {
 		return err
 	}
-	obs, err := observe.Observe(ctx, client, observe.ForSpec(s, false))
-	if err != nil {
-		return err
-	}
-	in := ios.planInput(s, client.Host(), obs)
-	in.AllowEmpty = opts.AllowEmpty
-	p, err := planner.Make(in)
-	if err != nil {
-		return err
-	}
+	p := pl.plan
 	if opts.Out != "" {
 		if err := planfile.Write(opts.Out, p); err != nil {
 			return err
@@ -103,15 +88,6 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 		return exitWith(exitChanges)
 	}
 	return nil
-}
-
-// planInput is the planner's input for s and what was observed at host.
-func (ios *IO) planInput(s *spec.Spec, host string, obs observe.Observation) planner.Input {
-	in := planner.Input{Spec: s, Remote: obs.Tokens, RoleIDs: obs.RoleIDs, APIHost: host, Now: ios.Now()}
-	if obs.CallerKnown {
-		in.CallerMemberID = obs.Caller.MemberID
-	}
-	return in
 }
 
 // writePlan writes the plan to stdout in the format asked for.

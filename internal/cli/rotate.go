@@ -8,7 +8,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/ldtokens/ldtokens/applier"
-	"github.com/ldtokens/ldtokens/observe"
 	"github.com/ldtokens/ldtokens/planner"
 )
 
@@ -68,30 +67,18 @@ func runRotate(ctx context.Context, opts *RotateOptions) error {
 	if len(opts.Names) == 0 {
 		return withHint(errors.New("name at least one token to rotate"), "ldtokens rotate ci-deployer -f tokens.yaml --secrets-dir ./secrets")
 	}
-	s, err := opts.Spec.load()
-	if err != nil {
-		return err
-	}
 	sink := opts.Sinks.sink(ios)
 	if sink == nil {
 		return applier.ErrNoSink
 	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
-	client, err := ios.connect(opts.Conn, ios.Actions.Mask)
+	pl, err := ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: true, onSecret: ios.Actions.Mask,
+		plan: func(in planner.Input) (planner.Plan, error) { return planner.RotateNow(in, opts.Names, opts.Grace) }})
 	if err != nil {
 		return err
 	}
-	obs, err := observe.Observe(ctx, client, observe.ForSpec(s, false))
-	if err != nil {
-		return err
-	}
-	in := ios.planInput(s, client.Host(), obs)
-	in.AllowEmpty = true
-	p, err := planner.RotateNow(in, opts.Names, opts.Grace)
-	if err != nil {
-		return err
-	}
+	p := pl.plan
 	if opts.Output.Format == "text" {
 		if err := ios.writePlanText(opts.Output, p); err != nil {
 			return err
@@ -102,5 +89,5 @@ func runRotate(ctx context.Context, opts *RotateOptions) error {
 			return err
 		}
 	}
-	return ios.execute(ctx, execution{plan: p, client: client, sink: sink, output: opts.Output})
+	return ios.execute(ctx, execution{plan: p, client: pl.client, sink: sink, output: opts.Output})
 }

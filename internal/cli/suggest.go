@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+	"github.com/xrash/smetrics"
 )
 
 // unknownCommand refuses a command name, suggesting the nearest one.
@@ -41,38 +42,19 @@ func usageError(err error, flags []ucli.Flag, cmd string) error {
 	return withHint(err, hint)
 }
 
-// suggest returns the candidate nearest to typed, or "" when none is near:
-// within an edit distance of a third of its length (at least 2, and less
-// than all of it), or typed is a prefix of it.
+// suggest returns the candidate nearest to typed, or "" when none is near.
+// Nearness is the Jaro-Winkler similarity urfave/cli suggests with, which
+// favours a shared prefix; below minSimilarity a suggestion misleads more
+// than it helps ("frobnicate" is not "rotate").
 func suggest(typed string, candidates []string) string {
-	best, bestDist := "", -1
+	best, bestScore := "", minSimilarity
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(typed), strings.ToLower(c))
-		near := d <= max(2, len(c)/3) && d < len(c)
-		if (near || (len(typed) >= 2 && strings.HasPrefix(c, typed))) && (bestDist < 0 || d < bestDist) {
-			best, bestDist = c, d
+		if score := smetrics.JaroWinkler(strings.ToLower(typed), strings.ToLower(c), 0.7, 4); score >= bestScore {
+			best, bestScore = c, score
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// minSimilarity is the least similarity worth a suggestion.
+const minSimilarity = 0.85
