@@ -24,7 +24,8 @@ import (
 
 // Config configures a Client. Zero values take the defaults.
 type Config struct {
-	// Host is the API host, e.g. https://app.launchdarkly.com.
+	// Host is the API host, e.g. https://app.launchdarkly.com: scheme, host
+	// and port only (see ParseHost).
 	Host string
 	// Token is the access token sent in Authorization.
 	Token secret.Secret
@@ -64,14 +65,15 @@ type Client struct {
 	rng *rand.Rand
 }
 
-// New returns a client for cfg.
+// New returns a client for cfg. A host that is not scheme://host[:port]
+// is an error (see ParseHost).
 func New(cfg Config) (*Client, error) {
 	if cfg.Host == "" {
 		cfg.Host = DefaultHost
 	}
-	base, err := url.Parse(strings.TrimRight(cfg.Host, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("api host %q: want a URL such as https://app.launchdarkly.com", cfg.Host)
+	base, err := ParseHost(cfg.Host)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
@@ -200,8 +202,8 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
 	u := *c.base
-	u.Path = c.base.Path + call.Path
-	u.RawPath = c.base.Path + call.Path
+	u.Path = call.Path
+	u.RawPath = call.Path
 	u.RawQuery = call.Query.Encode()
 	var rd io.Reader
 	if body != nil {
