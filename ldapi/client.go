@@ -18,6 +18,7 @@ import (
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ldtokens/ldtokens/secret"
 )
@@ -399,7 +400,7 @@ func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
 // follows _links.next when the server gives links, and when the first page
 // shows a total larger than itself, fetches the other pages concurrently.
 func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, limit int) ([]T, error) {
-	get := func(offset int) (Page[T], error) {
+	get := func(ctx context.Context, offset int) (Page[T], error) {
 		pq := url.Values{}
 		for k, v := range q {
 			pq[k] = v
@@ -410,7 +411,7 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 		err := c.send(ctx, Call{Method: "GET", Path: path, Query: pq}, retryAll, &p)
 		return p, err
 	}
-	first, err := get(0)
+	first, err := get(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +423,7 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 	}
 	offset := step
 	if first.TotalCount > step && c.cfg.Concurrency > 1 {
-		pages, err := fetchConcurrently(c.cfg.Concurrency, first.TotalCount, step, get)
+		pages, err := fetchConcurrently(ctx, c.cfg.Concurrency, first.TotalCount, step, get)
 		if err != nil {
 			return nil, err
 		}
@@ -442,7 +443,7 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 		}
 	}
 	for {
-		p, err := get(offset)
+		p, err := get(ctx, offset)
 		if err != nil {
 			return nil, err
 		}
@@ -468,23 +469,26 @@ func isLast[T any](p Page[T], offset int) bool {
 
 // fetchConcurrently reads the pages at step, 2*step, … below total with at
 // most concurrency requests in flight, and returns them in offset order.
-func fetchConcurrently[T any](concurrency, total, step int, get func(int) (Page[T], error)) ([]Page[T], error) {
+// The first failure cancels the rest and is the one error returned.
+func fetchConcurrently[T any](ctx context.Context, concurrency, total, step int, get func(context.Context, int) (Page[T], error)) ([]Page[T], error) {
 	n := (total - 1) / step // pages after the first
 	pages := make([]Page[T], n)
-	errs := make([]error, n)
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(concurrency)
 	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			pages[i], errs[i] = get((i + 1) * step)
-		}()
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			var err error
+			pages[i], err = get(gctx, (i+1)*step)
+			return err
+		})
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return pages, nil
