@@ -17,6 +17,7 @@ import (
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/ldtokens/ldtokens/secret"
 )
@@ -107,19 +108,73 @@ func New(cfg Config) (*Client, error) {
 // Host returns the API host the client talks to.
 func (c *Client) Host() string { return c.base.String() }
 
-// retry says which failures a request may be repeated after.
-type retry int
+// MaxAttempts is the attempts one request may make, and the sends one
+// create may make when the caller drives the re-sends of a create whose
+// outcome was unknown.
+func (c *Client) MaxAttempts() int { return c.cfg.MaxAttempts }
+
+// Backoff is the capped, jittered exponential delay to wait after attempt
+// (1 for the first) before the next.
+func (c *Client) Backoff(attempt int) time.Duration {
+	d := c.cfg.BaseBackoff << min(max(attempt, 1)-1, 16)
+	d = min(d, c.cfg.MaxBackoff)
+	return d/2 + c.jitter(d/2)
+}
+
+func (c *Client) jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Duration(c.rng.Int64N(int64(d)))
+}
+
+// policy says which failures a request may be repeated after.
+type policy int
 
 const (
-	// retryAll repeats after 429, 409, 502-504 and network errors.
-	retryAll retry = iota
-	// retryRejected repeats only after a 429, which the server did not act
-	// on; any lost response is an UncertainError.
-	retryRejected
+	// idempotent requests (GET, DELETE) are repeated after a 429, 409,
+	// 502-504, a broken or timed-out connection, and a 2xx body cut short.
+	idempotent policy = iota
+	// once requests (create, reset) are repeated only after what the
+	// server did not act on: a 429, or a connection never made. Any other
+	// failure once the request may have been sent is an *UncertainError.
+	once
+	// patch is once, and is also repeated after a 409: an optimistic
+	// locking conflict says the patch was not applied.
+	patch
 )
 
-// send performs call with pacing and retries, decoding a 2xx body into out.
-func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error {
+// request is one call as send performs it.
+type request struct {
+	call   Call
+	policy policy
+	// out receives a 2xx body; nil ignores it.
+	out any
+	// check, when set, validates out once decoded: a body that fails it is
+	// an error, never a result.
+	check func() error
+}
+
+// result is what one attempt learned.
+type result struct {
+	status int
+	header http.Header
+	// body is a non-2xx body, for the error.
+	body []byte
+	// sent says the request may have reached the server: every transport
+	// failure but a refused connection.
+	sent bool
+	// err is a failure with no status: no answer, or a 2xx body that could
+	// not be read or parsed whole. invalid is a 2xx body read whole that is
+	// not what the API sends; it is never retried.
+	err, invalid error
+}
+
+// send performs r with pacing and retries, decoding a 2xx body into r.out.
+func (c *Client) send(ctx context.Context, r request) error {
+	call := r.call
 	var body []byte
 	if call.Body != nil {
 		var err error
@@ -127,63 +182,70 @@ func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error
 			return fmt.Errorf("%s: encode body: %w", call, err)
 		}
 	}
+	attempts := c.cfg.MaxAttempts
+	write := r.policy != idempotent
+	uncertain := func(inFlight bool, err error) error {
+		return &UncertainError{Method: call.Method, Path: call.Path, InFlight: inFlight, Err: err}
+	}
 	var lastErr error
-	for attempt := 1; attempt <= c.cfg.MaxAttempts; attempt++ {
+	for attempt := 1; attempt <= attempts; attempt++ {
 		if err := c.cfg.Pacer.Wait(ctx); err != nil {
 			return c.giveUp(call, lastErr, err)
 		}
-		status, header, respBody, err := c.attempt(ctx, call, body, out)
-		if err != nil {
+		res := c.attempt(ctx, call, body, r)
+		if res.header != nil {
+			c.cfg.Pacer.Observe(res.header)
+		}
+		var wait time.Duration
+		switch {
+		case res.invalid != nil && write:
+			return uncertain(false, fmt.Errorf("the %d answer is not a whole, valid token: %w", res.status, res.invalid))
+		case res.invalid != nil:
+			return fmt.Errorf("%s: unexpected response: %w", call, res.invalid)
+		case res.err != nil:
+			if write && res.sent {
+				return uncertain(res.status == 0, res.err)
+			}
 			if ctx.Err() != nil {
 				return c.giveUp(call, lastErr, ctx.Err())
 			}
-			if mode == retryRejected {
-				return &UncertainError{Method: call.Method, Path: call.Path, Err: err}
-			}
-			lastErr = fmt.Errorf("%s: %w", call, err)
-			if isDialError(err) && attempt >= dialAttempts {
+			lastErr = fmt.Errorf("%s: %w", call, res.err)
+			if isDialError(res.err) && attempt >= dialAttempts {
 				return lastErr // nothing is listening there: say so soon
 			}
-			if err := sleep(ctx, c.backoff(attempt)); err != nil {
-				return c.giveUp(call, lastErr, err)
-			}
-			continue
-		}
-		c.cfg.Pacer.Observe(header)
-		if status >= 200 && status < 300 {
+			wait = c.Backoff(attempt)
+		case res.status >= 200 && res.status < 300:
 			return nil
-		}
-		apiErr := c.apiError(call, status, respBody)
-		var wait time.Duration
-		switch {
-		case status == http.StatusTooManyRequests:
-			wait = RetryAfter(header, time.Now())
-			if wait == 0 {
-				wait = c.backoff(attempt)
-			}
-			wait += c.jitter(wait / 10)
-			c.cfg.Pacer.PauseFor(wait)
-		case status == http.StatusUnauthorized:
-			return apiErr
-		case mode == retryRejected && status >= 500:
-			return &UncertainError{Method: call.Method, Path: call.Path, Err: apiErr}
-		case status == http.StatusConflict || status == http.StatusBadGateway ||
-			status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
-			if mode == retryRejected {
+		default:
+			apiErr := c.apiError(call, res)
+			switch s := res.status; {
+			case s == http.StatusTooManyRequests:
+				d := RetryAfter(res.header, time.Now())
+				if d == 0 {
+					d = c.Backoff(attempt)
+				}
+				d += c.jitter(d / 10)
+				// The pacer holds this request and every other one.
+				c.cfg.Pacer.PauseFor(d)
+			case s == http.StatusUnauthorized:
+				return apiErr
+			case write && s >= 500:
+				return uncertain(s == http.StatusBadGateway || s == http.StatusGatewayTimeout, apiErr)
+			case s == http.StatusConflict && r.policy != once,
+				s == http.StatusBadGateway, s == http.StatusServiceUnavailable, s == http.StatusGatewayTimeout:
+				wait = c.Backoff(attempt)
+			default:
 				return apiErr
 			}
-			wait = c.backoff(attempt)
-		default:
-			return apiErr
+			lastErr = apiErr
 		}
-		lastErr = apiErr
-		if attempt < c.cfg.MaxAttempts {
+		if attempt < attempts {
 			if err := sleep(ctx, wait); err != nil {
 				return c.giveUp(call, lastErr, err)
 			}
 		}
 	}
-	return fmt.Errorf("gave up after %d attempts: %w", c.cfg.MaxAttempts, lastErr)
+	return fmt.Errorf("gave up after %d attempts: %w", attempts, lastErr)
 }
 
 func (c *Client) giveUp(call Call, last, cause error) error {
@@ -193,16 +255,22 @@ func (c *Client) giveUp(call Call, last, cause error) error {
 	return fmt.Errorf("%s: %w", call, cause)
 }
 
-// attempt sends one request. A 2xx body is decoded into out as it streams
-// in; any other body is returned for the error. A 2xx body that cannot be
-// read or decoded whole is an error of the attempt, like a broken
-// connection.
-func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (int, http.Header, []byte, error) {
+// maxBody bounds a 2xx body: a page of 1,000 tokens is about 1 MB.
+const maxBody = 64 << 20
+
+var errTooLarge = fmt.Errorf("the response is larger than %d MiB", maxBody>>20)
+
+// attempt sends one request. A 2xx body is decoded into r.out as it
+// streams in, then checked; any other body is kept for the error.
+func (c *Client) attempt(ctx context.Context, call Call, body []byte, r request) result {
+	var err error
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
 	u := *c.base
-	u.Path = call.Path
 	u.RawPath = call.Path
+	if u.Path, err = url.PathUnescape(call.Path); err != nil {
+		return result{err: err}
+	}
 	u.RawQuery = call.Query.Encode()
 	var rd io.Reader
 	if body != nil {
@@ -210,7 +278,7 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (
 	}
 	req, err := http.NewRequestWithContext(ctx, call.Method, u.String(), rd)
 	if err != nil {
-		return 0, nil, nil, err
+		return result{err: err}
 	}
 	req.Header.Set("Authorization", c.cfg.Token.Reveal())
 	req.Header.Set("LD-API-Version", APIVersion)
@@ -221,23 +289,49 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (
 	}
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return 0, nil, nil, scrubURLError(err)
+		return result{err: scrubURLError(err), sent: !isDialError(err)}
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if out != nil && resp.StatusCode != http.StatusNoContent {
-			if err := decode(resp.Body, out); err != nil {
-				return 0, nil, nil, fmt.Errorf("read response: %w", err)
-			}
-		}
+	res := result{status: resp.StatusCode, header: resp.Header, sent: true}
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		// The status is the answer; a body cut short only shortens the error.
+		res.body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		return res
+	}
+	if r.out == nil || resp.StatusCode == http.StatusNoContent {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		return resp.StatusCode, resp.Header, nil, nil
+		return res
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return 0, nil, nil, err
+	err = decode(&limitedReader{r: resp.Body, n: maxBody}, r.out)
+	switch {
+	case errors.Is(err, errTooLarge):
+		res.invalid = errTooLarge
+	case wrongType(err):
+		res.invalid = err
+	case err != nil:
+		res.err = fmt.Errorf("read response: %w", err)
+	case r.check != nil:
+		res.invalid = r.check()
 	}
-	return resp.StatusCode, resp.Header, data, nil
+	return res
+}
+
+// limitedReader reads at most n bytes from r, then fails with errTooLarge.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
 }
 
 // decode reads the JSON value of r, whole, into out (a pointer), which it
@@ -248,15 +342,29 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (
 // allocations: on a large account, decoding the list is most of a plan's
 // CPU time. Member names match exactly, as LaunchDarkly writes them;
 // unknown members are skipped, so new API fields do not break the client.
+// A value of the wrong type is a *jsonv2.SemanticError; a body cut short or
+// not JSON is any other error.
 func decode(r io.Reader, out any) error {
 	reflect.ValueOf(out).Elem().SetZero()
 	return jsonv2.UnmarshalRead(r, out)
+}
+
+// wrongType reports whether a decode error is a value of the wrong type in
+// a body read whole, as opposed to a body cut short or not JSON.
+func wrongType(err error) bool {
+	var semantic *jsonv2.SemanticError
+	var syntactic *jsontext.SyntacticError
+	var netErr net.Error
+	return errors.As(err, &semantic) && !errors.As(err, &syntactic) && !errors.As(err, &netErr) &&
+		!errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF)
 }
 
 // dialAttempts bounds the attempts to reach a host that refuses or cannot
 // be resolved: a wrong --api-host should fail in a second, not a minute.
 const dialAttempts = 3
 
+// isDialError reports whether err is a connection never made: the server
+// cannot have seen the request.
 func isDialError(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
@@ -272,33 +380,17 @@ func scrubURLError(err error) error {
 	return err
 }
 
-func (c *Client) apiError(call Call, status int, body []byte) *APIError {
-	e := &APIError{Method: call.Method, Path: call.Path, Status: status, TokenSource: c.cfg.TokenSource}
+func (c *Client) apiError(call Call, res result) *APIError {
+	e := &APIError{Method: call.Method, Path: call.Path, Status: res.status, TokenSource: c.cfg.TokenSource}
 	var rep ErrorRep
-	if json.Unmarshal(body, &rep) == nil && (rep.Code != "" || rep.Message != "") {
+	if json.Unmarshal(res.body, &rep) == nil && (rep.Code != "" || rep.Message != "") {
 		e.Code, e.Message, e.RequestID = rep.Code, rep.Message, rep.ID
 	} else {
-		e.Message = strings.TrimSpace(string(body))
+		e.Message = strings.TrimSpace(string(res.body))
 		if len(e.Message) > 200 {
 			e.Message = e.Message[:200] + "…"
 		}
 	}
 	e.Message = secret.Scrub(e.Message, c.cfg.Token)
 	return e
-}
-
-// backoff is the capped, jittered exponential delay before attempt+1.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.cfg.BaseBackoff << min(attempt-1, 16)
-	d = min(d, c.cfg.MaxBackoff)
-	return d/2 + c.jitter(d/2)
-}
-
-func (c *Client) jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Duration(c.rng.Int64N(int64(d)))
 }

@@ -49,7 +49,7 @@ func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, l
 		pq.Set("limit", strconv.Itoa(limit))
 		pq.Set("offset", strconv.Itoa(offset))
 		var p Page[T]
-		err := c.send(ctx, Call{Method: "GET", Path: path, Query: pq}, retryAll, &p)
+		err := c.send(ctx, request{call: Call{Method: "GET", Path: path, Query: pq}, out: &p})
 		return p, err
 	}
 	first, err := get(ctx, 0)
