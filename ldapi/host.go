@@ -2,6 +2,7 @@ package ldapi
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -40,4 +41,14 @@ func ParseHost(raw string) (*url.URL, error) {
 
 func hostError(what string) error {
 	return errors.New("the api host must be scheme://host[:port], such as " + DefaultHost + "; " + what)
+}
+
+// origin is a URL's scheme, host and port (the default port made
+// explicit), for comparing where two URLs lead.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
