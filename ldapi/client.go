@@ -34,7 +34,10 @@ type Config struct {
 	// UserAgent is sent on every request.
 	UserAgent string
 	// HTTPClient sends the requests; its Timeout should be 0, since each
-	// attempt has its own AttemptTimeout.
+	// attempt has its own AttemptTimeout. The client sends through a copy
+	// whose CheckRedirect refuses redirects on writes and to other hosts
+	// (and then asks HTTPClient's own CheckRedirect, if any); HTTPClient
+	// itself is not changed.
 	HTTPClient *http.Client
 	// PageSize is the limit asked for when listing (default 1000); the server
 	// may return fewer.
@@ -60,6 +63,7 @@ type Config struct {
 type Client struct {
 	cfg  Config
 	base *url.URL
+	http *http.Client
 
 	mu  sync.Mutex
 	rng *rand.Rand
@@ -102,7 +106,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Pacer == nil {
 		cfg.Pacer = NewPacer(nil)
 	}
-	return &Client{cfg: cfg, base: base, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))}, nil
+	hc := *cfg.HTTPClient
+	hc.CheckRedirect = checkRedirect(cfg.HTTPClient.CheckRedirect)
+	return &Client{cfg: cfg, base: base, http: &hc, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))}, nil
 }
 
 // Host returns the API host the client talks to.
@@ -128,6 +134,34 @@ func (c *Client) jitter(d time.Duration) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return time.Duration(c.rng.Int64N(int64(d)))
+}
+
+// maxRedirects bounds the redirects one GET follows.
+const maxRedirects = 10
+
+// checkRedirect refuses every redirect of a write, handing the 3xx back to
+// send, and follows a GET's only to the same scheme, host and port; then
+// it asks next, the caller's own rule, if any.
+func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		first := via[0]
+		to := origin(req.URL)
+		switch {
+		case first.Method != http.MethodGet:
+			return http.ErrUseLastResponse
+		case to != origin(first.URL):
+			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, reason: "ldtokens follows a redirect only to the same scheme, host and port: check the api host"}
+		case len(via) >= maxRedirects:
+			return &redirectError{to: to, reason: fmt.Sprintf("ldtokens follows at most %d redirects", maxRedirects)}
+		case next == nil:
+			return nil
+		}
+		err := next(req, via)
+		if err == nil || errors.Is(err, http.ErrUseLastResponse) {
+			return err
+		}
+		return &redirectError{to: to, reason: err.Error()}
+	}
 }
 
 // policy says which failures a request may be repeated after.
@@ -203,6 +237,11 @@ func (c *Client) send(ctx context.Context, r request) error {
 		case res.invalid != nil:
 			return fmt.Errorf("%s: unexpected response: %w", call, res.invalid)
 		case res.err != nil:
+			var redirect *redirectError
+			if errors.As(res.err, &redirect) {
+				// The target came from the server: never let it carry a secret out.
+				return fmt.Errorf("%s: %s", call, secret.Scrub(redirect.Error(), c.cfg.Token))
+			}
 			if write && res.sent {
 				return uncertain(res.status == 0, res.err)
 			}
@@ -216,6 +255,8 @@ func (c *Client) send(ctx context.Context, r request) error {
 			wait = c.Backoff(attempt)
 		case res.status >= 200 && res.status < 300:
 			return nil
+		case res.status >= 300 && res.status < 400:
+			return c.redirected(call, res)
 		default:
 			apiErr := c.apiError(call, res)
 			switch s := res.status; {
@@ -255,6 +296,20 @@ func (c *Client) giveUp(call Call, last, cause error) error {
 	return fmt.Errorf("%s: %w", call, cause)
 }
 
+// redirected is the error for a 3xx answer: a write's redirect is never
+// followed, and a GET's that reaches here had no usable Location.
+func (c *Client) redirected(call Call, res result) error {
+	to := "elsewhere"
+	if loc, err := url.Parse(res.header.Get("Location")); err == nil && loc.Host != "" {
+		to = "to " + loc.Scheme + "://" + loc.Host
+	}
+	to = secret.Scrub(to, c.cfg.Token)
+	if call.Method == http.MethodGet {
+		return fmt.Errorf("%s: the server answered %d (a redirect %s) that cannot be followed", call, res.status, to)
+	}
+	return fmt.Errorf("%s: the server answered %d, a redirect %s; ldtokens never follows a redirect on a write, and the server did not act on it, so nothing is known to have changed: check the api host", call, res.status, to)
+}
+
 // maxBody bounds a 2xx body: a page of 1,000 tokens is about 1 MB.
 const maxBody = 64 << 20
 
@@ -287,7 +342,7 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, r request)
 	if body != nil || call.Method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.cfg.HTTPClient.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return result{err: scrubURLError(err), sent: !isDialError(err)}
 	}

@@ -84,3 +84,15 @@ func (e *UncertainError) Error() string {
 
 // Unwrap returns the cause.
 func (e *UncertainError) Unwrap() error { return e.Err }
+
+// redirectError is a redirect the client refused to follow: to another
+// scheme, host or port, or one too many.
+type redirectError struct {
+	// to is the scheme and host of the target, never its path or query.
+	to     string
+	reason string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("the server redirected to %s; %s", e.to, e.reason)
+}
