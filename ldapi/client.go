@@ -189,6 +189,10 @@ type request struct {
 	// check, when set, validates out once decoded: a body that fails it is
 	// an error, never a result.
 	check func() error
+	// attempts overrides the client's MaxAttempts when > 0.
+	attempts int
+	// auth overrides the access token in Authorization when not zero.
+	auth secret.Secret
 }
 
 // result is what one attempt learned.
@@ -217,6 +221,13 @@ func (c *Client) send(ctx context.Context, r request) error {
 		}
 	}
 	attempts := c.cfg.MaxAttempts
+	if r.attempts > 0 {
+		attempts = r.attempts
+	}
+	auth := c.cfg.Token
+	if !r.auth.IsZero() {
+		auth = r.auth
+	}
 	write := r.policy != idempotent
 	uncertain := func(inFlight bool, err error) error {
 		return &UncertainError{Method: call.Method, Path: call.Path, InFlight: inFlight, Err: err}
@@ -226,7 +237,7 @@ func (c *Client) send(ctx context.Context, r request) error {
 		if err := c.cfg.Pacer.Wait(ctx); err != nil {
 			return c.giveUp(call, lastErr, err)
 		}
-		res := c.attempt(ctx, call, body, r)
+		res := c.attempt(ctx, call, body, auth, r)
 		if res.header != nil {
 			c.cfg.Pacer.Observe(res.header)
 		}
@@ -240,7 +251,7 @@ func (c *Client) send(ctx context.Context, r request) error {
 			var redirect *redirectError
 			if errors.As(res.err, &redirect) {
 				// The target came from the server: never let it carry a secret out.
-				return fmt.Errorf("%s: %s", call, secret.Scrub(redirect.Error(), c.cfg.Token))
+				return fmt.Errorf("%s: %s", call, secret.Scrub(redirect.Error(), c.cfg.Token, auth))
 			}
 			if write && res.sent {
 				return uncertain(res.status == 0, res.err)
@@ -258,7 +269,7 @@ func (c *Client) send(ctx context.Context, r request) error {
 		case res.status >= 300 && res.status < 400:
 			return c.redirected(call, res)
 		default:
-			apiErr := c.apiError(call, res)
+			apiErr := c.apiError(call, res, auth, !r.auth.IsZero())
 			switch s := res.status; {
 			case s == http.StatusTooManyRequests:
 				d := RetryAfter(res.header, time.Now())
@@ -285,6 +296,9 @@ func (c *Client) send(ctx context.Context, r request) error {
 				return c.giveUp(call, lastErr, err)
 			}
 		}
+	}
+	if attempts == 1 {
+		return lastErr
 	}
 	return fmt.Errorf("gave up after %d attempts: %w", attempts, lastErr)
 }
@@ -317,7 +331,7 @@ var errTooLarge = fmt.Errorf("the response is larger than %d MiB", maxBody>>20)
 
 // attempt sends one request. A 2xx body is decoded into r.out as it
 // streams in, then checked; any other body is kept for the error.
-func (c *Client) attempt(ctx context.Context, call Call, body []byte, r request) result {
+func (c *Client) attempt(ctx context.Context, call Call, body []byte, auth secret.Secret, r request) result {
 	var err error
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
@@ -335,7 +349,7 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, r request)
 	if err != nil {
 		return result{err: err}
 	}
-	req.Header.Set("Authorization", c.cfg.Token.Reveal())
+	req.Header.Set("Authorization", auth.Reveal())
 	req.Header.Set("LD-API-Version", APIVersion)
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	req.Header.Set("Accept", "application/json")
@@ -435,8 +449,8 @@ func scrubURLError(err error) error {
 	return err
 }
 
-func (c *Client) apiError(call Call, res result) *APIError {
-	e := &APIError{Method: call.Method, Path: call.Path, Status: res.status, TokenSource: c.cfg.TokenSource}
+func (c *Client) apiError(call Call, res result, auth secret.Secret, verifying bool) *APIError {
+	e := &APIError{Method: call.Method, Path: call.Path, Status: res.status, TokenSource: c.cfg.TokenSource, Verifying: verifying}
 	var rep ErrorRep
 	if json.Unmarshal(res.body, &rep) == nil && (rep.Code != "" || rep.Message != "") {
 		e.Code, e.Message, e.RequestID = rep.Code, rep.Message, rep.ID
@@ -446,6 +460,8 @@ func (c *Client) apiError(call Call, res result) *APIError {
 			e.Message = e.Message[:200] + "…"
 		}
 	}
-	e.Message = secret.Scrub(e.Message, c.cfg.Token)
+	e.Message = secret.Scrub(e.Message, c.cfg.Token, auth)
+	e.Code = secret.Scrub(e.Code, c.cfg.Token, auth)
+	e.RequestID = secret.Scrub(e.RequestID, c.cfg.Token, auth)
 	return e
 }

@@ -19,12 +19,18 @@ type APIError struct {
 	RequestID string
 	// TokenSource says where the access token was read from.
 	TokenSource string
+	// Verifying says the request carried a secret being verified
+	// (VerifySecret), not the access token: a 401 refuses that secret.
+	Verifying bool
 }
 
 // Error implements error.
 func (e *APIError) Error() string {
 	what := e.answer()
-	if e.Status == http.StatusUnauthorized {
+	switch {
+	case e.Status == http.StatusUnauthorized && e.Verifying:
+		return fmt.Sprintf("%s %s with the secret being verified: %s: the secret does not work (yet)", e.Method, e.Path, what)
+	case e.Status == http.StatusUnauthorized:
 		src := e.TokenSource
 		if src == "" {
 			src = "the configured source"

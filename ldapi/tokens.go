@@ -76,11 +76,28 @@ func (c *Client) takeSecret(t *Token) secret.Secret {
 	return s
 }
 
+// CallerIdentityPath is the path of the caller-identity endpoint.
+const CallerIdentityPath = "/api/v2/caller-identity"
+
 // CallerIdentity describes the access token in use. Servers without the
 // endpoint answer 404.
 func (c *Client) CallerIdentity(ctx context.Context) (CallerIdentity, error) {
 	var id CallerIdentity
-	err := c.send(ctx, request{call: Call{Method: "GET", Path: "/api/v2/caller-identity"}, out: &id})
+	err := c.send(ctx, request{call: Call{Method: "GET", Path: CallerIdentityPath}, out: &id})
+	return id, err
+}
+
+// VerifySecret asks the caller-identity endpoint who s is, with s in
+// Authorization in place of the access token: a 200 proves the secret
+// works, and its TokenID says which token it belongs to. It makes one
+// attempt (the caller retries, allowing for propagation); a 401 is an
+// *APIError with Verifying set. No error carries s.
+func (c *Client) VerifySecret(ctx context.Context, s secret.Secret) (CallerIdentity, error) {
+	if s.IsZero() {
+		return CallerIdentity{}, errors.New("verify secret: the secret is empty")
+	}
+	var id CallerIdentity
+	err := c.send(ctx, request{call: Call{Method: "GET", Path: CallerIdentityPath}, out: &id, attempts: 1, auth: s})
 	return id, err
 }
 
