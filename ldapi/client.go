@@ -54,6 +54,11 @@ type Config struct {
 	// OnSecret is called with every secret the server issues, as soon as the
 	// response is read (under GitHub Actions, to mask it).
 	OnSecret func(secret.Secret)
+	// OnWait, when set, is called when the pacer or a 429 holds a request
+	// for more than 2 s, once a hold, before the wait: d is how long, reason
+	// says why in words ("rate limit: 0 of 100 requests left until
+	// 12:00:05"). It must not block.
+	OnWait func(d time.Duration, reason string)
 	// Pacer is shared by every request of the client; nil makes one.
 	Pacer *Pacer
 }
@@ -234,7 +239,7 @@ func (c *Client) send(ctx context.Context, r request) error {
 	}
 	var lastErr error
 	for attempt := 1; attempt <= attempts; attempt++ {
-		if err := c.cfg.Pacer.Wait(ctx); err != nil {
+		if err := c.cfg.Pacer.wait(ctx, c.cfg.OnWait); err != nil {
 			return c.giveUp(call, lastErr, err)
 		}
 		res := c.attempt(ctx, call, body, auth, r)
@@ -278,7 +283,9 @@ func (c *Client) send(ctx context.Context, r request) error {
 				}
 				d += c.jitter(d / 10)
 				// The pacer holds this request and every other one.
-				c.cfg.Pacer.PauseFor(d)
+				c.cfg.Pacer.pause(d, func(until time.Time) string {
+					return "the server answered 429 Too Many Requests: retrying at " + clock(until)
+				})
 			case s == http.StatusUnauthorized:
 				return apiErr
 			case write && s >= 500:

@@ -76,8 +76,11 @@ func status(code int, hdr ...string) http.HandlerFunc {
 	}
 }
 
-func jsonBody(code int, v any) http.HandlerFunc {
+func jsonBody(code int, v any, hdr ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(hdr); i += 2 {
+			w.Header().Set(hdr[i], hdr[i+1])
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(v)
