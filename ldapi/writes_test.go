@@ -132,7 +132,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestAWriteThatTimesOutMayStillLand(t *testing.T) {
 	s, c := scripted(t, stall, okToken)
-	c2 := newClient(t, c.Host(), func(cfg *ldapi.Config) { cfg.AttemptTimeout = 50 * time.Millisecond })
+	c2 := newClient(t, c.Host(), func(cfg *ldapi.Config) { cfg.AttemptTimeout = 300 * time.Millisecond })
 	_, err := c2.PatchToken(context.Background(), "1", []ldapi.PatchOp{{Op: "replace", Path: "/name", Value: "x"}})
 	var u *ldapi.UncertainError
 	require.ErrorAs(t, err, &u)
@@ -140,10 +140,12 @@ func TestAWriteThatTimesOutMayStillLand(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, 1, s.count())
 
-	// So may one whose caller gave up.
-	s, c = scripted(t, stall, created)
+	// So may one whose caller gave up once the server had it.
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	s, c = scripted(t, func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		stall(w, r)
+	}, created)
 	_, _, err = c.CreateToken(ctx, ldapi.TokenPost{Name: "a"})
 	require.ErrorAs(t, err, &u)
 	assert.True(t, u.InFlight)
