@@ -244,19 +244,12 @@ func (a *run) obtain(ctx context.Context, c planner.Change, r *Result) (issued, 
 	}
 }
 
-// inFlight reports whether a request whose response was lost may still be
-// acting on the server: anything but an answer from the server (a 5xx) may.
-func inFlight(lost *ldapi.UncertainError) bool {
-	var answered *ldapi.APIError
-	return !errors.As(lost, &answered)
-}
-
 // settle lists for a token named name that the plan did not see, with
 // backoff, until the settle window has passed when the lost create may
 // still be in flight, or once when the server answered.
 func (a *run) settle(ctx context.Context, name string, lost *ldapi.UncertainError) (*ldapi.Token, error) {
 	deadline := time.Now()
-	if lost == nil || inFlight(lost) {
+	if lost == nil || lost.InFlight {
 		deadline = deadline.Add(a.opts.SettleWindow)
 	}
 	for i := 1; ; i++ {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -132,7 +133,7 @@ func runApply(ctx context.Context, opts *ApplyOptions) error {
 		}
 	}
 	// A saved plan's updates are guarded: a change since the plan fails.
-	return ios.execute(ctx, execution{plan: p, client: pl.client, sink: sink, parallelism: opts.Parallelism, guard: saved, output: opts.Output})
+	return ios.execute(ctx, execution{plan: p, client: pl.client, sink: sink, noVerify: opts.Sinks.NoVerify, parallelism: opts.Parallelism, guard: saved, output: opts.Output})
 }
 
 // loadSaved reads a saved plan and checks, before anything is changed, that
@@ -156,7 +157,7 @@ func (ios *IO) loadSaved(ctx context.Context, opts *ApplyOptions, sink secret.Si
 	if err != nil {
 		return planned{}, err
 	}
-	if err := applier.CheckStale(p, client.Host(), planner.AccountOf(obs.Tokens), obs.Tokens); err != nil {
+	if err := applier.CheckStale(p, client.Host(), cmp.Or(obs.Caller.AccountID, planner.AccountOf(obs.Tokens)), obs.Tokens); err != nil {
 		return planned{}, err
 	}
 	return planned{client: client, obs: obs, plan: p}, nil
@@ -192,6 +193,7 @@ type execution struct {
 	plan        planner.Plan
 	client      applier.Client
 	sink        secret.Sink
+	noVerify    bool
 	parallelism int
 	// guard sends each update's test operations first (a saved plan).
 	guard  bool
@@ -202,9 +204,13 @@ type execution struct {
 // finishes, then the report on stdout.
 func (ios *IO) execute(ctx context.Context, x execution) error {
 	st := ios.errStyle(x.output.NoColor)
+	settle, err := ios.settleWindow()
+	if err != nil {
+		return err
+	}
 	results := applier.Apply(ctx, x.plan, applier.Options{
 		Client: x.client, Sink: x.sink, Parallelism: x.parallelism, Guard: x.guard, Now: ios.Now,
-		Abort: ios.Abort,
+		Abort: ios.Abort, NoVerify: x.noVerify, SettleWindow: settle,
 		// Progress is never called concurrently.
 		Progress: func(r applier.Result, n, total int) {
 			fmt.Fprintf(ios.Err, "[%d/%d] %s\n", n, total, render.ResultLine(r, st))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -29,6 +28,9 @@ func (ios *IO) connect(o ConnectOptions, onSecret func(secret.Secret)) (*ldapi.C
 		return nil, err
 	} else if d > 0 {
 		cfg.AttemptTimeout = d
+	}
+	cfg.OnWait = func(d time.Duration, reason string) {
+		fmt.Fprintf(ios.Err, "waiting %s: %s\n", d.Round(time.Second), reason)
 	}
 	if o.Emulator != "" {
 		acct, err := loadSnapshot(o.Emulator)
@@ -60,12 +62,9 @@ func (ios *IO) connect(o ConnectOptions, onSecret func(secret.Secret)) (*ldapi.C
 }
 
 // apiHost is --api-host, else LAUNCHDARKLY_API_HOST, else LaunchDarkly's.
-// It may only name a scheme, a host and a port: a value with user info (a
-// password, say), a path or a query is refused without being echoed, since
-// the host is printed in every plan.
-//
-// Interim until ldapi.ParseHost is merged, which checks the same and is then
-// to be called here instead.
+// It may only name a scheme, a host and a port (ldapi.ParseHost): a value
+// with user info (a password, say), a path or a query is refused without
+// being echoed, since the host is printed in every plan.
 func (ios *IO) apiHost(o ConnectOptions) (string, error) {
 	raw, source := o.APIHost, "--api-host"
 	if raw == "" {
@@ -74,12 +73,12 @@ func (ios *IO) apiHost(o ConnectOptions) (string, error) {
 	if raw == "" {
 		return ldapi.DefaultHost, nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || strings.Trim(u.Path, "/") != "" {
-		return "", withHint(fmt.Errorf("%s: not a bare API host (the value is not shown: it may hold credentials)", source),
+	u, err := ldapi.ParseHost(raw)
+	if err != nil {
+		return "", withHint(fmt.Errorf("%s: %w (the value is not shown: it may hold credentials)", source, err),
 			"give a scheme, a host and a port only, such as https://app.launchdarkly.com or http://127.0.0.1:8484")
 	}
-	return raw, nil
+	return u.String(), nil
 }
 
 func loadSnapshot(file string) (emulator.Account, error) {
@@ -111,6 +110,21 @@ func (ios *IO) accessToken(o ConnectOptions) (secret.Secret, string, error) {
 	}
 	return secret.Secret{}, "", withHint(errors.New("no access token"),
 		"set LAUNCHDARKLY_ACCESS_TOKEN (or LD_ACCESS_TOKEN), or pass --access-token-file FILE; to try ldtokens without an account, pass --emulator examples/account.json")
+}
+
+// settleWindow is how long a lost create is looked for before it is sent
+// again: the applier's default, which suits the default attempt timeout,
+// unless a test shortened the attempt timeout (then 5 s longer than it) or
+// the window itself.
+func (ios *IO) settleWindow() (time.Duration, error) {
+	if d, err := ios.testOnlyDuration("LDTOKENS_TEST_SETTLE_WINDOW"); err != nil || d > 0 {
+		return d, err
+	}
+	d, err := ios.testOnlyDuration("LDTOKENS_TEST_ATTEMPT_TIMEOUT")
+	if err != nil || d == 0 {
+		return 0, err
+	}
+	return d + 5*time.Second, nil
 }
 
 // testOnlyDuration reads a duration from an environment variable that only

@@ -240,7 +240,7 @@ func TestAPIHostIsNeverEchoed(t *testing.T) {
 			r := e.run(context.Background(), env, args...)
 			assert.Equal(t, 1, r.code)
 			assert.Empty(t, r.stdout)
-			assert.True(t, strings.HasPrefix(r.stderr, "error: "+tt.source+": not a bare API host"), r.stderr)
+			assert.True(t, strings.HasPrefix(r.stderr, "error: "+tt.source+": the api host must be scheme://host[:port]"), r.stderr)
 			assert.NotContains(t, r.stderr, "hunter2")
 		})
 	}

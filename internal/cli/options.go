@@ -105,6 +105,9 @@ type SinkOptions struct {
 	SecretsDir string
 	// SecretCommand is --secret-command.
 	SecretCommand string
+	// NoVerify is --no-verify: deliver new secrets without first proving
+	// them with GET /api/v2/caller-identity.
+	NoVerify bool
 }
 
 func (o *SinkOptions) flags() []ucli.Flag {
@@ -112,7 +115,9 @@ func (o *SinkOptions) flags() []ucli.Flag {
 		&ucli.StringFlag{Name: "secrets-dir", Destination: &o.SecretsDir,
 			Usage: "write each new secret to `DIR`/<name>.token (mode 0600)"},
 		&ucli.StringFlag{Name: "secret-command", Destination: &o.SecretCommand,
-			Usage: "run `CMD` with sh -c once per new secret, the secret on stdin and LDTOKENS_TOKEN_NAME, LDTOKENS_TOKEN_ID, LDTOKENS_ACTION set"},
+			Usage: "run `CMD` with sh -c once per new secret (the secret on stdin) and once per deleted token (LDTOKENS_ACTION=delete, empty stdin), with LDTOKENS_TOKEN_NAME, LDTOKENS_TOKEN_ID, LDTOKENS_SECRET_NAME and LDTOKENS_ACTION set"},
+		&ucli.BoolFlag{Name: "no-verify", Destination: &o.NoVerify,
+			Usage: "deliver new secrets without proving them first with GET /api/v2/caller-identity (for hosts without it)"},
 	}
 }
 

@@ -50,6 +50,8 @@ func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
 	in := planner.Input{Spec: s, Remote: obs.Tokens, RoleIDs: obs.RoleIDs, APIHost: client.Host(), Now: ios.Now(), AllowEmpty: r.allowEmpty}
 	if obs.CallerKnown {
 		in.CallerMemberID = obs.Caller.MemberID
+		in.CallerAccountID = obs.Caller.AccountID
+		in.CallerServiceToken = obs.Caller.ServiceToken
 	}
 	plan := planner.Make
 	if r.plan != nil {

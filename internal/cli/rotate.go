@@ -89,5 +89,5 @@ func runRotate(ctx context.Context, opts *RotateOptions) error {
 			return err
 		}
 	}
-	return ios.execute(ctx, execution{plan: p, client: pl.client, sink: sink, output: opts.Output})
+	return ios.execute(ctx, execution{plan: p, client: pl.client, sink: sink, noVerify: opts.Sinks.NoVerify, output: opts.Output})
 }
