@@ -186,9 +186,10 @@ var errResetLanded = errors.New("the reset's response was lost after it landed")
 
 // reset resets a token's secret, the old one expiring at expiry (at once
 // when zero). It reads the token first; after a lost response it reads it
-// again, and only when the secret's hint and lastModified are as before
-// does it reset again, within the retry budget. Otherwise it returns an
-// error wrapping errResetLanded.
+// again (over the settle window when the reset may still be under way, so
+// that a late one is seen), and only when the secret's hint and
+// lastModified are as before does it reset again, within the retry budget.
+// Otherwise it returns an error wrapping errResetLanded.
 func (a *run) reset(ctx context.Context, id string, expiry time.Time) (ldapi.Token, secret.Secret, error) {
 	before, err := a.opts.Client.GetToken(ctx, id)
 	if err != nil {
@@ -202,18 +203,46 @@ func (a *run) reset(ctx context.Context, id string, expiry time.Time) (ldapi.Tok
 			return tok, sec, err
 		}
 		cctx, cancel := cleanupContext(ctx)
-		now, gerr := a.opts.Client.GetToken(cctx, id)
+		landed, gerr := a.resetLanded(cctx, id, before, lost.InFlight)
 		cancel()
 		switch {
 		case gerr != nil:
 			return tok, sec, fmt.Errorf("%w (%v), or may have: reading the token to tell failed too (%v)", errResetLanded, err, gerr)
-		case now.Hint != before.Hint || now.LastModified != before.LastModified:
+		case landed:
 			return tok, sec, fmt.Errorf("%w (%v)", errResetLanded, err)
 		case attempt >= budget || ctx.Err() != nil:
 			return tok, sec, err
 		}
 		if err := sleep(ctx, a.opts.Client.Backoff(attempt)); err != nil {
 			return tok, sec, err
+		}
+	}
+}
+
+// resetLanded reads the token to tell whether a reset whose response was
+// lost changed its secret since before: once when the server answered, and
+// when the reset may still be under way, with backoff until it shows or the
+// settle window has passed (a late reset landing after a second one would
+// end the second's secret).
+func (a *run) resetLanded(ctx context.Context, id string, before ldapi.Token, inFlight bool) (bool, error) {
+	deadline := time.Now()
+	if inFlight {
+		deadline = deadline.Add(a.opts.SettleWindow)
+	}
+	for i := 1; ; i++ {
+		now, err := a.opts.Client.GetToken(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		if now.Hint != before.Hint || now.LastModified != before.LastModified {
+			return true, nil
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false, nil
+		}
+		if err := sleep(ctx, min(a.opts.Client.Backoff(i), left)); err != nil {
+			return false, err
 		}
 	}
 }
