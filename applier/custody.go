@@ -292,14 +292,25 @@ func (a *run) unseen(ctx context.Context, name string) ([]ldapi.Token, error) {
 }
 
 // adopt resets a token a lost create made, to obtain its secret. Nobody
-// holds any secret of it, so a reset whose response was lost is sent again.
+// holds any secret of it, so a reset whose response was lost is sent again,
+// once it has landed or the settle window has passed when it may still be
+// under way: a late reset would end the secret of the one sent again.
 func (a *run) adopt(ctx context.Context, id string) (ldapi.Token, secret.Secret, error) {
 	budget := max(1, a.opts.Client.MaxAttempts())
 	for attempt := 1; ; attempt++ {
+		before, err := a.opts.Client.GetToken(ctx, id)
+		if err != nil {
+			return ldapi.Token{}, secret.Secret{}, fmt.Errorf("read the token before resetting it: %w", err)
+		}
 		tok, sec, err := a.opts.Client.ResetToken(ctx, id, time.Time{})
 		var lost *ldapi.UncertainError
 		if err == nil || !errors.As(err, &lost) || attempt >= budget {
 			return tok, sec, err
+		}
+		if lost.InFlight {
+			if _, gerr := a.resetLanded(ctx, id, before, true); gerr != nil {
+				return tok, sec, fmt.Errorf("%w; reading the token to see whether it landed failed too: %v", err, gerr)
+			}
 		}
 		if err := sleep(ctx, a.opts.Client.Backoff(attempt)); err != nil {
 			return tok, sec, err
