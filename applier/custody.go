@@ -37,7 +37,7 @@ func (a *run) create(ctx context.Context, c planner.Change, r *Result) error {
 		err = fmt.Errorf("%w; the new token %s is kept, since %s; run `ldtokens rotate %s` to deliver a secret to every sink",
 			err, cu.id, holders(cu), c.Name)
 	}
-	return errors.Join(err, twins)
+	return joinErrs(err, twins)
 }
 
 // replace makes the new token of c.After, delivers its secret, and then
@@ -50,10 +50,10 @@ func (a *run) replace(ctx context.Context, c planner.Change, r *Result) error {
 	cu, err, twins := a.issue(ctx, c, r)
 	if err != nil && !cu.partial() {
 		// No sink holds the new secret: the old token stays as it was.
-		return errors.Join(fmt.Errorf("%w; the old token %s is untouched", err, c.ID), twins)
+		return joinErrs(fmt.Errorf("%w; the old token %s is untouched", err, c.ID), twins)
 	}
 	err = a.replaceOld(ctx, c, cu, err, r)
-	return errors.Join(err, twins)
+	return joinErrs(err, twins)
 }
 
 // replaceOld retires or deletes the old token of a replace whose new
@@ -321,18 +321,26 @@ func (a *run) adopt(ctx context.Context, id string) (ldapi.Token, secret.Secret,
 // sweep deletes, once every lost create of name has had its settle window
 // to land, each token of that name the plan did not see except keep: twins
 // whose secret nobody holds. After an abort or the deadline it lists at
-// once, within RollbackTimeout.
+// once, within RollbackTimeout, and says that a twin may still land.
 func (a *run) sweep(ctx context.Context, name, keep string, settleBy time.Time, r *Result) error {
 	if ctx.Err() == nil {
 		_ = sleep(ctx, time.Until(settleBy))
+	}
+	var errs []error
+	if time.Now().Before(settleBy) {
+		r.Manual = fmt.Sprintf("after %s, run `ldtokens plan`: a token %s it shows unchanged is one whose secret nobody holds (run `ldtokens rotate %s`), one it lists twice is a twin to delete", stamp(settleBy), name, name)
+		errs = append(errs, fmt.Errorf("a create whose response was lost may still make a token named %q until %s, whose secret nobody holds: after then, run `ldtokens plan`; if it shows %s unchanged, run `ldtokens rotate %s`; if it lists %s twice, delete the token this run did not report", name, stamp(settleBy), name, name, name))
 	}
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	twins, err := a.unseen(cctx, name)
 	if err != nil {
-		return fmt.Errorf("a create whose response was lost may have made a token nobody holds the secret of, and listing to find it failed: %w; run plan: a token it lists twice under this name is such a twin, to delete", err)
+		if r.Manual == "" {
+			r.Manual = fmt.Sprintf("run `ldtokens plan`: a token %s it shows unchanged is one whose secret nobody holds (run `ldtokens rotate %s`), one it lists twice is a twin to delete", name, name)
+		}
+		errs = append(errs, fmt.Errorf("a create whose response was lost may have made a token nobody holds the secret of, and listing to find it failed: %w; run plan: a token it lists twice under this name is such a twin, to delete", err))
+		return joinErrs(errs...)
 	}
-	var errs []error
 	for _, t := range twins {
 		if t.ID == keep {
 			continue
@@ -344,7 +352,7 @@ func (a *run) sweep(ctx context.Context, name, keep string, settleBy time.Time, 
 		}
 		r.Notes = append(r.Notes, fmt.Sprintf("deleted twin %s, made by a create whose response was lost: nobody held its secret", t.ID))
 	}
-	return errors.Join(errs...)
+	return joinErrs(errs...)
 }
 
 // deliverNew proves a new secret and hands it to the sinks, and says which
@@ -435,3 +443,20 @@ func verb(n int, one, many string) string {
 
 // stamp writes a time as RFC 3339 UTC, to the second.
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// joinErrs joins the errors that are not nil on one line ("a; b"): a
+// result's error is printed on one line, and a newline in it would be
+// escaped.
+func joinErrs(errs ...error) error {
+	var out error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case out == nil:
+			out = err
+		default:
+			out = fmt.Errorf("%w; %w", out, err)
+		}
+	}
+	return out
+}
