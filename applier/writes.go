@@ -202,14 +202,19 @@ func (a *run) reset(ctx context.Context, id string, expiry time.Time) (ldapi.Tok
 		if err == nil || !errors.As(err, &lost) {
 			return tok, sec, err
 		}
+		// After an abort or the deadline there is no time to watch: one
+		// read, and a reset still under way may land later.
+		stopped := ctx.Err() != nil
 		cctx, cancel := cleanupContext(ctx)
-		landed, gerr := a.resetLanded(cctx, id, before, lost.InFlight)
+		landed, gerr := a.resetLanded(cctx, id, before, lost.InFlight && !stopped)
 		cancel()
 		switch {
 		case gerr != nil:
 			return tok, sec, fmt.Errorf("%w (%v), or may have: reading the token to tell failed too (%v)", errResetLanded, err, gerr)
 		case landed:
 			return tok, sec, fmt.Errorf("%w (%v)", errResetLanded, err)
+		case lost.InFlight && stopped:
+			return tok, sec, fmt.Errorf("%w (%v), or may yet: the run ended before it could tell", errResetLanded, err)
 		case attempt >= budget || ctx.Err() != nil:
 			return tok, sec, err
 		}
