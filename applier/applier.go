@@ -50,8 +50,8 @@ type Options struct {
 	Progress func(r Result, n, total int)
 	// Abort, when closed, stops the changes under way: deliveries and
 	// requests are cancelled, every token whose secret was obtained but
-	// reached no sink is deleted again (each delete within RollbackTimeout),
-	// and Apply returns. Callers close it on the second interrupt, after
+	// reached no sink is deleted again (all within RollbackTimeout), and
+	// Apply returns. Callers close it on the second interrupt, after
 	// cancelling Apply's ctx on the first (see Apply).
 	Abort <-chan struct{}
 	// SettleWindow is how long, after a create whose request may still be
@@ -73,9 +73,11 @@ type Options struct {
 const (
 	DefaultSettleWindow = 35 * time.Second
 	DefaultVerifyWait   = 10 * time.Second
-	// RollbackTimeout bounds each delete that rolls back a token after the
-	// run's context ended (an abort, or the --timeout deadline).
-	RollbackTimeout = 3 * time.Second
+	// RollbackTimeout bounds what is done after the run's context ended
+	// (an abort, or the --timeout deadline): every rollback and check then
+	// shares one deadline, RollbackTimeout after the first began, so that
+	// the run reports before CI's SIGKILL, 2.5 s after its SIGTERM.
+	RollbackTimeout = 2 * time.Second
 	// partialGrace is how long the old token of a replace whose new secret
 	// reached only some sinks keeps working when the replace grace is 0.
 	partialGrace = time.Hour
@@ -236,6 +238,10 @@ type run struct {
 	opts  Options
 	plan  planner.Plan
 	known map[string]bool // remote IDs the plan saw
+	// cleanupBy is when everything done after the run's context ended
+	// must end; set once, by cleanupContext.
+	cleanupOnce sync.Once
+	cleanupBy   time.Time
 }
 
 // stopping reports whether nothing new may start: ctx was cancelled or the
@@ -325,13 +331,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // cleanupContext is ctx while it lives; once it has ended (an abort, the
-// deadline), a fresh context of RollbackTimeout, so that a rollback is
-// still tried.
-func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+// deadline), a fresh context that ends at the run's cleanup deadline
+// (RollbackTimeout after the first cleanup began), so that a rollback is
+// still tried and the run still reports in time.
+func (a *run) cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if ctx.Err() == nil {
 		return ctx, func() {}
 	}
-	return context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
+	a.cleanupOnce.Do(func() { a.cleanupBy = time.Now().Add(RollbackTimeout) })
+	return context.WithDeadline(context.WithoutCancel(ctx), a.cleanupBy)
 }
 
 // AnyFailed reports whether any result is not done.

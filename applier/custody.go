@@ -64,7 +64,7 @@ func (a *run) replaceOld(ctx context.Context, c planner.Change, cu custody, err 
 	if cu.partial() && grace == 0 {
 		grace = partialGrace
 	}
-	cctx, cancel := cleanupContext(ctx)
+	cctx, cancel := a.cleanupContext(ctx)
 	defer cancel()
 	if grace == 0 {
 		if derr := a.opts.Client.DeleteToken(cctx, c.ID); derr != nil {
@@ -331,7 +331,7 @@ func (a *run) sweep(ctx context.Context, name, keep string, settleBy time.Time, 
 		r.Manual = fmt.Sprintf("after %s, run `ldtokens plan`: a token %s it shows unchanged is one whose secret nobody holds (run `ldtokens rotate %s`), one it lists twice is a twin to delete", stamp(settleBy), name, name)
 		errs = append(errs, fmt.Errorf("a create whose response was lost may still make a token named %q until %s, whose secret nobody holds: after then, run `ldtokens plan`; if it shows %s unchanged, run `ldtokens rotate %s`; if it lists %s twice, delete the token this run did not report", name, stamp(settleBy), name, name, name))
 	}
-	cctx, cancel := cleanupContext(ctx)
+	cctx, cancel := a.cleanupContext(ctx)
 	defer cancel()
 	twins, err := a.unseen(cctx, name)
 	if err != nil {
@@ -414,7 +414,7 @@ func (a *run) verify(ctx context.Context, id string, s secret.Secret) error {
 // rollback deletes a new token whose secret no sink holds, within
 // RollbackTimeout once ctx has ended.
 func (a *run) rollback(ctx context.Context, c planner.Change, id string, cause error) (bool, error) {
-	cctx, cancel := cleanupContext(ctx)
+	cctx, cancel := a.cleanupContext(ctx)
 	defer cancel()
 	if err := a.opts.Client.DeleteToken(cctx, id); err != nil {
 		return false, fmt.Errorf("%w; the new token %s could not be deleted again either (%v): nobody holds its secret, delete it by hand", cause, id, err)

@@ -205,7 +205,7 @@ func (a *run) reset(ctx context.Context, id string, expiry time.Time) (ldapi.Tok
 		// After an abort or the deadline there is no time to watch: one
 		// read, and a reset still under way may land later.
 		stopped := ctx.Err() != nil
-		cctx, cancel := cleanupContext(ctx)
+		cctx, cancel := a.cleanupContext(ctx)
 		landed, gerr := a.resetLanded(cctx, id, before, lost.InFlight && !stopped)
 		cancel()
 		switch {
