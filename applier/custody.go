@@ -158,7 +158,12 @@ func (a *run) issue(ctx context.Context, c planner.Change, r *Result) (cu custod
 	if err == nil {
 		cu, err = a.deliverNew(ctx, c, is.tok.ID, is.sec)
 	}
-	if err != nil && cu.id != "" && len(cu.held) == 0 {
+	if err != nil && cu.id != "" && len(cu.held) == 0 && c.Action == planner.Replace && errors.Is(err, secret.ErrStopped) {
+		// The sink stopped may have stored the new secret over the old
+		// token's: deleting the new token could leave it a dead one.
+		r.Manual = fmt.Sprintf("find out which token's secret %s holds, then delete the other token (%s or %s)", strings.Join(cu.failed, ", "), c.ID, cu.id)
+		err = fmt.Errorf("%w; %s was stopped while it ran, so it may hold the new secret: the new token %s is kept, live beside the old one, and the plan lists %s twice until you delete the one whose secret it does not hold", err, strings.Join(cu.failed, ", "), cu.id, c.Name)
+	} else if err != nil && cu.id != "" && len(cu.held) == 0 {
 		var deleted bool
 		deleted, err = a.rollback(ctx, c, cu.id, err)
 		if deleted {

@@ -50,6 +50,10 @@ type Sink interface {
 	Deliver(ctx context.Context, d Delivery) error
 }
 
+// ErrStopped marks a delivery cut off while a sink was at work (the run's
+// deadline, or an abort): the sink may or may not hold the secret.
+var ErrStopped = errors.New("stopped")
+
 // DeliveryError is a delivery that failed at one sink of several.
 type DeliveryError struct {
 	// Delivered names the sinks that took the delivery; for a secret, the
@@ -247,7 +251,7 @@ func (s CommandSink) Deliver(ctx context.Context, d Delivery) error {
 		_, _ = s.Output.Write([]byte(text))
 	}
 	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("secret command: stopped: %w", context.Cause(ctx))
+		return fmt.Errorf("secret command: %w: %w", ErrStopped, context.Cause(ctx))
 	}
 	if err != nil {
 		last := strings.TrimSpace(text)
