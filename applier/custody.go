@@ -24,10 +24,14 @@ type custody struct {
 	id string
 	// held names the sinks that hold its secret; failed those that do not.
 	held, failed []string
+	// maybe says the first of failed was stopped while it ran (an abort,
+	// the deadline): it may hold the secret.
+	maybe bool
 }
 
-// partial reports whether some sinks hold the secret and others do not.
-func (c custody) partial() bool { return len(c.held) > 0 && len(c.failed) > 0 }
+// partial reports whether some sinks hold the secret, or may, and others
+// do not.
+func (c custody) partial() bool { return (len(c.held) > 0 || c.maybe) && len(c.failed) > 0 }
 
 // create makes the token of c.After and delivers its secret.
 func (a *run) create(ctx context.Context, c planner.Change, r *Result) error {
@@ -78,8 +82,12 @@ func (a *run) replaceOld(ctx context.Context, c planner.Change, cu custody, err 
 	rerr := a.retire(cctx, c, until, r)
 	if cu.partial() {
 		r.Manual = fmt.Sprintf("run `ldtokens rotate %s` before %s", c.Name, stamp(until))
+		hold := stillHold(cu.failed)
+		if cu.maybe {
+			hold = "if not, " + hold
+		}
 		msg := fmt.Errorf("%w; the new token %s is kept, since %s; %s the old token %s's secret, which works until %s: run `ldtokens rotate %s` before then to deliver a secret of the new token to every sink",
-			err, cu.id, holders(cu), stillHold(cu.failed), c.ID, stamp(until), c.Name)
+			err, cu.id, holders(cu), hold, c.ID, stamp(until), c.Name)
 		if rerr != nil {
 			return fmt.Errorf("%w; the old token could not be retired either: %v", msg, rerr)
 		}
@@ -160,9 +168,9 @@ func (a *run) issue(ctx context.Context, c planner.Change, r *Result) (cu custod
 	}
 	if err != nil && cu.id != "" && len(cu.held) == 0 && c.Action == planner.Replace && errors.Is(err, secret.ErrStopped) {
 		// The sink stopped may have stored the new secret over the old
-		// token's: deleting the new token could leave it a dead one.
-		r.Manual = fmt.Sprintf("find out which token's secret %s holds, then delete the other token (%s or %s)", strings.Join(cu.failed, ", "), c.ID, cu.id)
-		err = fmt.Errorf("%w; %s was stopped while it ran, so it may hold the new secret: the new token %s is kept, live beside the old one, and the plan lists %s twice until you delete the one whose secret it does not hold", err, strings.Join(cu.failed, ", "), cu.id, c.Name)
+		// token's: deleting the new token could leave it a dead one, so
+		// the replace ends as a partial delivery does.
+		cu.maybe = true
 	} else if err != nil && cu.id != "" && len(cu.held) == 0 {
 		var deleted bool
 		deleted, err = a.rollback(ctx, c, cu.id, err)
@@ -432,6 +440,9 @@ func (a *run) rollback(ctx context.Context, c planner.Change, id string, cause e
 
 // holders says which sinks hold a new secret and which do not.
 func holders(cu custody) string {
+	if cu.maybe && len(cu.held) == 0 {
+		return fmt.Sprintf("%s was stopped while it ran and may hold its secret", cu.failed[0])
+	}
 	return fmt.Sprintf("%s %s its secret (%s did not take it)", strings.Join(cu.held, ", "), verb(len(cu.held), "holds", "hold"), strings.Join(cu.failed, ", "))
 }
 
