@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -132,6 +133,39 @@ func TestCommandSink(t *testing.T) {
 	assert.Equal(t, "secret command: exit status 4: no vault", err.Error())
 	assert.NotContains(t, out.String(), value, "output that echoes the secret is scrubbed")
 	assert.True(t, strings.Contains(out.String(), "[redacted]"))
+}
+
+// TestCommandSinkOutputEndsLines: output that does not end a line is ended,
+// so that the next line on stderr (the progress of the change) starts on
+// its own, not glued to "[redacted]".
+func TestCommandSinkOutputEndsLines(t *testing.T) {
+	for _, tc := range []struct{ name, command, want string }{
+		{"unterminated", `cat`, "[redacted]\n"},
+		{"terminated", `cat; echo`, "[redacted]\n"},
+		{"silent", `cat >/dev/null`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			sink := secret.CommandSink{Command: tc.command, Env: []string{"PATH=" + os.Getenv("PATH")}, Output: &out}
+			require.NoError(t, sink.Deliver(context.Background(), secret.Delivery{Name: "ci", Secret: secret.New(value)}))
+			assert.Equal(t, tc.want, out.String())
+		})
+	}
+}
+
+// TestCommandSinkStopped: a command cut off by its context is ErrStopped
+// (it may hold the secret); one that fails by itself is not.
+func TestCommandSinkStopped(t *testing.T) {
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := secret.CommandSink{Command: `cat >/dev/null; exec sleep 30`, Env: env}.Deliver(ctx, secret.Delivery{Name: "ci", Secret: secret.New(value)})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, secret.ErrStopped)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	err = secret.CommandSink{Command: `exit 3`, Env: env}.Deliver(context.Background(), secret.Delivery{Name: "ci", Secret: secret.New(value)})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, secret.ErrStopped)
 }
 
 // TestSinksDeliverOneAtATime: a secret goes to the sinks in order and stops

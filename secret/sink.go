@@ -207,7 +207,7 @@ const commandWaitDelay = 2 * time.Second
 // in a process group of its own: an interrupt of ldtokens does not reach it,
 // and when ctx ends (the run's deadline, or an abort) the whole group is
 // killed. The command's output goes to Output with any occurrence of the
-// secret scrubbed.
+// secret scrubbed and its last line ended.
 type CommandSink struct {
 	Command string
 	// Env is the environment the command inherits.
@@ -248,6 +248,9 @@ func (s CommandSink) Deliver(ctx context.Context, d Delivery) error {
 	err := cmd.Run()
 	text := Scrub(out.String(), d.Secret)
 	if s.Output != nil && text != "" {
+		if !strings.HasSuffix(text, "\n") {
+			text += "\n" // so that what ldtokens prints next starts a line
+		}
 		_, _ = s.Output.Write([]byte(text))
 	}
 	if err != nil && ctx.Err() != nil {
