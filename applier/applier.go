@@ -75,7 +75,7 @@ const (
 	DefaultVerifyWait   = 10 * time.Second
 	// RollbackTimeout bounds what is done after the run's context ended
 	// (an abort, or the --timeout deadline): every rollback and check then
-	// shares one deadline, RollbackTimeout after the first began, so that
+	// shares one deadline, RollbackTimeout after the work ended, so that
 	// the run reports before CI's SIGKILL, 2.5 s after its SIGTERM.
 	RollbackTimeout = 2 * time.Second
 	// partialGrace is how long the old token of a replace whose new secret
@@ -171,6 +171,10 @@ func Apply(ctx context.Context, p planner.Plan, opts Options) []Result {
 	work, cancel := workContext(ctx, opts.Abort)
 	defer cancel(nil)
 	a := &run{opts: opts, plan: p, known: map[string]bool{}}
+	// The cleanup budget runs from the moment the work ends, as CI's
+	// clock to SIGKILL does.
+	stop := context.AfterFunc(work, a.startCleanup)
+	defer stop()
 	for _, o := range p.Observed {
 		a.known[o.ID] = true
 	}
@@ -239,7 +243,7 @@ type run struct {
 	plan  planner.Plan
 	known map[string]bool // remote IDs the plan saw
 	// cleanupBy is when everything done after the run's context ended
-	// must end; set once, by cleanupContext.
+	// must end; set once, by startCleanup.
 	cleanupOnce sync.Once
 	cleanupBy   time.Time
 }
@@ -332,14 +336,20 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // cleanupContext is ctx while it lives; once it has ended (an abort, the
 // deadline), a fresh context that ends at the run's cleanup deadline
-// (RollbackTimeout after the first cleanup began), so that a rollback is
-// still tried and the run still reports in time.
+// (RollbackTimeout after the work ended), so that a rollback is still
+// tried and the run still reports in time.
 func (a *run) cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if ctx.Err() == nil {
 		return ctx, func() {}
 	}
-	a.cleanupOnce.Do(func() { a.cleanupBy = time.Now().Add(RollbackTimeout) })
+	a.startCleanup()
 	return context.WithDeadline(context.WithoutCancel(ctx), a.cleanupBy)
+}
+
+// startCleanup sets the cleanup deadline, RollbackTimeout from now, unless
+// it is set.
+func (a *run) startCleanup() {
+	a.cleanupOnce.Do(func() { a.cleanupBy = time.Now().Add(RollbackTimeout) })
 }
 
 // AnyFailed reports whether any result is not done.
