@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -391,6 +393,27 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 		ts.Check(err)
 		out := timeRE.ReplaceAll(data, []byte("<time>"))
 		ts.Check(os.WriteFile(path, out, 0o644))
+	},
+	// exitcode N PROG [ARGS...]: run PROG as exec does and require exit
+	// status N exactly (exec and ! exec tell only zero from non-zero, and
+	// a Go panic exits 2). stdout and stderr then hold PROG's streams.
+	"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) < 2 {
+			ts.Fatalf("usage: exitcode N PROG [ARGS...]")
+		}
+		want, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		got := 0
+		if err := ts.Exec(args[1], args[2:]...); err != nil {
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) {
+				ts.Fatalf("%s: %v", args[1], err)
+			}
+			got = exit.ExitCode()
+		}
+		if got != want {
+			ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+		}
 	},
 	// filemode PATH MODE: PATH has permission bits MODE (octal).
 	"filemode": func(ts *testscript.TestScript, neg bool, args []string) {
