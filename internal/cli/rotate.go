@@ -79,6 +79,9 @@ func runRotate(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 	p := pl.plan
+	if err := applier.CheckSink(p, sink); err != nil {
+		return err
+	}
 	if opts.Output.Format == "text" {
 		if err := ios.writePlanText(opts.Output, p); err != nil {
 			return err
