@@ -47,7 +47,7 @@ func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
-	in := planner.Input{Spec: s, Remote: obs.Tokens, RoleIDs: obs.RoleIDs, APIHost: client.Host(), Now: ios.Now(), AllowEmpty: r.allowEmpty}
+	in := planner.Input{Spec: s, Remote: obs.Tokens, RoleIDs: obs.RoleIDs, APIHost: client.Host(), Now: ios.Now(), AllowEmpty: r.allowEmpty, AllMembers: r.showAll}
 	if obs.CallerKnown {
 		in.CallerMemberID = obs.Caller.MemberID
 		in.CallerAccountID = obs.Caller.AccountID
