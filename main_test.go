@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -26,6 +27,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ldtokens/ldtokens/emulator"
+	"github.com/ldtokens/ldtokens/internal/cli"
 	"github.com/ldtokens/ldtokens/internal/faultproxy"
 )
 
@@ -37,8 +39,20 @@ const testAccessToken = "api-test-access-token-0000000000000000"
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ldtokens": main,
+		// ldtokens-stdout-panics runs the CLI as main does, but with a
+		// standard output whose every write panics: a panic path through
+		// the real entry point, for the exit code contract (a Go panic
+		// exits 2; ldtokens must exit 1).
+		"ldtokens-stdout-panics": func() {
+			os.Exit(cli.Run(context.Background(), cli.Streams{Stdin: os.Stdin, Stdout: panickingWriter{}, Stderr: os.Stderr}, os.Args, os.Environ(), cli.Signals{}))
+		},
 	})
 }
+
+// panickingWriter panics on every write.
+type panickingWriter struct{}
+
+func (panickingWriter) Write([]byte) (int, error) { panic("stdout write") }
 
 // TestScripts runs testdata/script/*.txtar: each runs the real ldtokens
 // binary against its own emulator over HTTP.
