@@ -46,6 +46,12 @@ func TestMain(m *testing.M) {
 		"ldtokens-stdout-panics": func() {
 			os.Exit(cli.Run(context.Background(), cli.Streams{Stdin: os.Stdin, Stdout: panickingWriter{}, Stderr: os.Stderr}, os.Args, os.Environ(), cli.Signals{}))
 		},
+		// ldtokens-progress-panics is the same with a standard error whose
+		// progress lines ("[1/2] …") panic: a panic in a change under way,
+		// on a goroutine of the applier's.
+		"ldtokens-progress-panics": func() {
+			os.Exit(cli.Run(context.Background(), cli.Streams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: progressPanics{os.Stderr}}, os.Args, os.Environ(), cli.Signals{}))
+		},
 	})
 }
 
@@ -53,6 +59,16 @@ func TestMain(m *testing.M) {
 type panickingWriter struct{}
 
 func (panickingWriter) Write([]byte) (int, error) { panic("stdout write") }
+
+// progressPanics panics on a write of a progress line, and passes the rest.
+type progressPanics struct{ w io.Writer }
+
+func (p progressPanics) Write(b []byte) (int, error) {
+	if len(b) > 0 && b[0] == '[' {
+		panic("progress write")
+	}
+	return p.w.Write(b)
+}
 
 // TestScripts runs testdata/script/*.txtar: each runs the real ldtokens
 // binary against its own emulator over HTTP.

@@ -10,6 +10,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/ldtokens/ldtokens/applier"
 	"github.com/ldtokens/ldtokens/spec"
 )
 
@@ -44,7 +45,11 @@ func Run(ctx context.Context, st Streams, args, environ []string, sig Signals) (
 	ios := newIO(st, environ, sig)
 	defer func() {
 		if v := recover(); v != nil {
-			fmt.Fprintf(ios.Err, "error: ldtokens crashed (%v); this is a bug: please report it at %s with the stack below\n%s", v, issuesURL, debug.Stack())
+			stack := debug.Stack()
+			if c, ok := v.(*applier.Crash); ok {
+				stack = c.Stack // the change's goroutine, where it panicked
+			}
+			fmt.Fprintf(ios.Err, "error: ldtokens crashed (%v); this is a bug: please report it at %s with the stack below\n%s", v, issuesURL, stack)
 			code = exitError
 		}
 	}()
