@@ -243,7 +243,14 @@ func (a *run) create(ctx context.Context, c planner.Change, r *Result) (string, 
 		}
 		if found {
 			r.Notes = append(r.Notes, fmt.Sprintf("create response lost; adopted %s and reset it to obtain its secret", adopted.ID))
-			tok, sec, err = a.opts.Client.ResetToken(ctx, adopted.ID, time.Time{})
+			for range createAttempts {
+				tok, sec, err = a.opts.Client.ResetToken(ctx, adopted.ID, time.Time{})
+				// A reset the server answered 5xx is over, and the secret a
+				// repeat would end is one nobody holds: repeat it.
+				if !errors.As(err, &lost) || lost.InFlight {
+					break
+				}
+			}
 			if err != nil {
 				return adopted.ID, fmt.Errorf("created %s but its response was lost, and the reset to recover a secret failed: %w; run apply again", adopted.ID, err)
 			}
