@@ -392,6 +392,21 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 		out := timeRE.ReplaceAll(data, []byte("<time>"))
 		ts.Check(os.WriteFile(path, out, 0o644))
 	},
+	// jsonvalid FILE: FILE holds exactly one JSON value.
+	"jsonvalid": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: jsonvalid FILE")
+		}
+		dec := json.NewDecoder(strings.NewReader(ts.ReadFile(args[0])))
+		var v any
+		err := dec.Decode(&v)
+		if err == nil && dec.More() {
+			err = fmt.Errorf("more than one JSON value")
+		}
+		if (err == nil) == neg {
+			ts.Fatalf("%s: valid JSON=%v, want %v (%v)", args[0], err == nil, !neg, err)
+		}
+	},
 	// filemode PATH MODE: PATH has permission bits MODE (octal).
 	"filemode": func(ts *testscript.TestScript, neg bool, args []string) {
 		info, err := os.Stat(ts.MkAbs(args[0]))
