@@ -37,6 +37,11 @@ missing, tokens nobody declared, and rotations that are due; and hygiene
 findings: stale tokens (unused for --stale-after) and risky ones (admin
 role, or an inline statement allowing * on *). Each says what to do.
 
+For every changed or unmanaged token, LaunchDarkly's audit log says who
+last changed it, when and how (one request a token; ldtokens' own changes
+are named as its own). When the log cannot tell (403, 404, no entry) the
+token says "who: unknown", a note says why, and the exit code is the same.
+
 Exit 0 in sync, 2 on drift (and, with --strict, on findings), 1 on error.
 
 Examples:
@@ -69,6 +74,9 @@ func runDrift(ctx context.Context, opts *DriftOptions) error {
 		return err
 	}
 	report := audit.Audit(pl.plan, pl.obs.Tokens, audit.Options{StaleAfter: opts.StaleAfter, Now: ios.Now(), Ignore: pl.spec.Ignore})
+	// Who changed what: best effort, one audit-log request per changed or
+	// unmanaged token, none when there are none.
+	audit.AttributeFromLog(ctx, &report, pl.client, pl.obs.Tokens, pl.obs.Caller.TokenID)
 	switch opts.Output.Format {
 	case "json":
 		err = render.WriteJSON(ios.Out, jsonout.DriftOf(report))

@@ -35,17 +35,44 @@ type planned struct {
 // planSpec loads the spec, connects, observes LaunchDarkly and plans: the
 // first steps of plan, apply -f, drift and rotate.
 func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
-	s, err := r.spec.load()
+	o, err := ios.observeSpec(ctx, r)
 	if err != nil {
 		return planned{}, err
+	}
+	plan := planner.Make
+	if r.plan != nil {
+		plan = r.plan
+	}
+	p, err := plan(o.input)
+	if err != nil {
+		return planned{}, err
+	}
+	return planned{spec: o.input.Spec, client: o.client, obs: o.obs, plan: p}, nil
+}
+
+// observed is a spec and what LaunchDarkly holds, ready to plan.
+type observed struct {
+	client *ldapi.Client
+	obs    observe.Observation
+	// input is the planner's input: the spec, the remote tokens, the
+	// caller, now.
+	input planner.Input
+}
+
+// observeSpec loads the spec, connects and observes LaunchDarkly: planSpec
+// without the plan, for status.
+func (ios *IO) observeSpec(ctx context.Context, r planning) (observed, error) {
+	s, err := r.spec.load()
+	if err != nil {
+		return observed{}, err
 	}
 	client, err := ios.connect(r.conn, r.onSecret)
 	if err != nil {
-		return planned{}, err
+		return observed{}, err
 	}
 	obs, err := observe.Observe(ctx, client, observe.ForSpec(s, r.showAll))
 	if err != nil {
-		return planned{}, err
+		return observed{}, err
 	}
 	in := planner.Input{Spec: s, Remote: obs.Tokens, RoleIDs: obs.RoleIDs, APIHost: client.Host(), Now: ios.Now(), AllowEmpty: r.allowEmpty, AllMembers: r.showAll}
 	if obs.CallerKnown {
@@ -53,13 +80,5 @@ func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
 		in.CallerAccountID = obs.Caller.AccountID
 		in.CallerServiceToken = obs.Caller.ServiceToken
 	}
-	plan := planner.Make
-	if r.plan != nil {
-		plan = r.plan
-	}
-	p, err := plan(in)
-	if err != nil {
-		return planned{}, err
-	}
-	return planned{spec: s, client: client, obs: obs, plan: p}, nil
+	return observed{client: client, obs: obs, input: in}, nil
 }
