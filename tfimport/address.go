@@ -110,7 +110,8 @@ func hclQuote(s string) string {
 }
 
 // ShellQuote quotes s for a POSIX shell so that it reaches the command as
-// one argument, unchanged: in single quotes, each ' written as '\''.
+// one argument, unchanged: the whole of s in single quotes, each single
+// quote in s closing the quotes, escaped with a backslash, and reopening.
 func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
