@@ -13,9 +13,9 @@ import (
 // benchRules are the five rules of the issue's example: three built-ins and
 // two CEL rules, one of them over remote-only fields.
 var benchRules = []policy.Rule{
-	{Name: "service-tokens-rotate", Require: map[string]any{"rotateEvery": map[string]any{"max": "90d"}}, Match: map[string]any{"serviceToken": true}},
-	{Name: "no-admin", Forbid: map[string]any{"role": "admin"}},
-	{Name: "described", Require: map[string]any{"description": true}},
+	{Name: "service-tokens-rotate", Require: &policy.Predicate{RotateEvery: &policy.DurationRange{Max: days(90)}}, Match: &policy.Predicate{ServiceToken: yes()}},
+	{Name: "no-admin", Forbid: &policy.Predicate{Role: "admin"}},
+	{Name: "described", Require: &policy.Predicate{Description: yes()}},
 	{Name: "no-wildcard-production", Severity: "warning", Message: "no allow-* statement on production",
 		CEL: `!token.inlineRole.exists(s, s.effect == "allow" && s.actions.exists(a, a == "*")
   && s.resources.exists(r, r.startsWith("proj/*:env/production")))`},

@@ -25,12 +25,24 @@ func declared(t *testing.T, doc string) []spec.Token {
 // at is a position in the policy file p.yaml.
 func at(line, col int) spec.Position { return spec.Position{File: "p.yaml", Line: line, Column: col} }
 
-// rule is a Rule at line 10 of p.yaml, its keys' values on the lines that follow.
+// rule is a Rule at line 10 of p.yaml, with scope at line 12 and cel at
+// line 13, and its predicates at lines 14 (require), 15 (forbid) and 16
+// (match).
 func rule(r policy.Rule) policy.Rule {
-	r.Pos = at(10, 7)
-	r.KeyPos = map[string]spec.Position{"name": at(10, 13), "severity": at(11, 17), "scope": at(12, 14), "cel": at(13, 12), "require": at(14, 16), "forbid": at(15, 15), "match": at(16, 14)}
+	r.Pos, r.ScopePos, r.CELPos = at(10, 7), at(12, 14), at(13, 12)
+	for line, p := range map[int]*policy.Predicate{14: r.Require, 15: r.Forbid, 16: r.Match} {
+		if p != nil {
+			p.Pos = at(line, 16)
+		}
+	}
 	return r
 }
+
+func yes() *bool { b := true; return &b }
+func no() *bool  { b := false; return &b }
+
+// days is a duration of n days, as a pointer for a DurationRange.
+func days(n int) *time.Duration { d := time.Duration(n) * 24 * time.Hour; return &d }
 
 func compile(t *testing.T, rules ...policy.Rule) *policy.Set {
 	t.Helper()
@@ -85,40 +97,57 @@ func TestBuiltins(t *testing.T) {
 		rule policy.Rule
 		want []string
 	}{
-		{"require rotateEvery", policy.Rule{Require: map[string]any{"rotateEvery": map[string]any{"max": "90d"}}}, []string{
+		{"require rotateEvery max", policy.Rule{Require: &policy.Predicate{RotateEvery: &policy.DurationRange{Max: days(90)}}}, []string{
 			"ci-admin/r/error: does not rotate: declare rotate: {every: 90d} or shorter",
-			"data/r/error: rotates every 120d, longer than the 90d allowed",
+			"data/r/error: rotates every 120d, more than the 90d allowed",
 			"pinned/r/error: does not rotate: declare rotate: {every: 90d} or shorter",
 			"wide/r/error: does not rotate: declare rotate: {every: 90d} or shorter",
 		}},
-		{"require description", policy.Rule{Require: map[string]any{"description": true}}, []string{
+		{"require rotateEvery min", policy.Rule{Require: &policy.Predicate{RotateEvery: &policy.DurationRange{Min: days(60)}}}, []string{
+			"ci-admin/r/error: does not rotate: declare rotate: {every: 60d} or longer",
+			"ci-reader/r/error: rotates every 30d, less than the 60d required",
+			"pinned/r/error: does not rotate: declare rotate: {every: 60d} or longer",
+			"wide/r/error: does not rotate: declare rotate: {every: 60d} or longer",
+		}},
+		{"require description", policy.Rule{Require: &policy.Predicate{Description: yes()}}, []string{
 			"ci-reader/r/error: has no description",
 		}},
-		{"require serviceToken", policy.Rule{Require: map[string]any{"serviceToken": true}}, []string{
-			"wide/r/error: is a personal token: only service tokens are allowed",
+		{"require serviceToken", policy.Rule{Require: &policy.Predicate{ServiceToken: yes()}}, []string{
+			"wide/r/error: is a personal token",
 		}},
-		{"forbid one role", policy.Rule{Forbid: map[string]any{"role": "admin"}}, []string{
-			"ci-admin/r/error: has the built-in role admin, which is forbidden",
+		{"require a role", policy.Rule{Require: &policy.Predicate{Role: "reader"}}, []string{
+			"ci-admin/r/error: has the built-in role admin, not reader",
+			"data/r/error: has no built-in role",
+			"pinned/r/error: has no built-in role",
+			"wide/r/error: has no built-in role",
 		}},
-		{"forbid a list of roles", policy.Rule{Forbid: map[string]any{"role": []any{"admin", "reader"}}}, []string{
-			"ci-admin/r/error: has the built-in role admin, which is forbidden",
-			"ci-reader/r/error: has the built-in role reader, which is forbidden",
-		}},
-		{"forbid custom roles by key or id", policy.Rule{Forbid: map[string]any{"customRoles": []any{"data-admin", "6234aa00bb11cc22dd33ee44"}}}, []string{
-			"data/r/error: has the custom role data-admin, which is forbidden",
-			"pinned/r/error: has the custom role 6234aa00bb11cc22dd33ee44, which is forbidden",
-		}},
-		{"forbid inlineWildcard", policy.Rule{Forbid: map[string]any{"inlineWildcard": true}}, []string{
-			"wide/r/error: inlineRole[1] allows every action (*) on every resource (*)",
-		}},
-		{"require and forbid in one rule", policy.Rule{Require: map[string]any{"description": true}, Forbid: map[string]any{"role": "admin"}}, []string{
-			"ci-admin/r/error: has the built-in role admin, which is forbidden",
+		{"require several: what fails is said", policy.Rule{Require: &policy.Predicate{Description: yes(), RotateEvery: &policy.DurationRange{Max: days(90)}}}, []string{
+			"ci-admin/r/error: does not rotate: declare rotate: {every: 90d} or shorter",
 			"ci-reader/r/error: has no description",
+			"data/r/error: rotates every 120d, more than the 90d allowed",
+			"pinned/r/error: does not rotate: declare rotate: {every: 90d} or shorter",
+			"wide/r/error: does not rotate: declare rotate: {every: 90d} or shorter",
 		}},
-		{"message replaces the text", policy.Rule{Forbid: map[string]any{"role": "admin"}, Message: "ask security for admin"}, []string{
+		{"forbid a role", policy.Rule{Forbid: &policy.Predicate{Role: "admin"}}, []string{
+			"ci-admin/r/error: forbidden: has the built-in role admin",
+		}},
+		{"forbid custom roles by key or id", policy.Rule{Forbid: &policy.Predicate{CustomRoles: []string{"data-admin", "6234aa00bb11cc22dd33ee44"}}}, []string{
+			"data/r/error: forbidden: has the custom role data-admin",
+			"pinned/r/error: forbidden: has the custom role 6234aa00bb11cc22dd33ee44",
+		}},
+		{"forbid inlineWildcard", policy.Rule{Forbid: &policy.Predicate{InlineWildcard: yes()}}, []string{
+			"wide/r/error: forbidden: inlineRole[1] allows every action (*) on every resource (*)",
+		}},
+		{"forbid holds only when every condition does", policy.Rule{Forbid: &policy.Predicate{ServiceToken: no(), Description: yes()}}, []string{
+			"wide/r/error: forbidden: is a personal token, has a description",
+		}},
+		{"forbid no description", policy.Rule{Forbid: &policy.Predicate{Description: no()}}, []string{
+			"ci-reader/r/error: forbidden: has no description",
+		}},
+		{"message replaces the text", policy.Rule{Forbid: &policy.Predicate{Role: "admin"}, Message: "ask security for admin"}, []string{
 			"ci-admin/r/error: ask security for admin",
 		}},
-		{"warning", policy.Rule{Severity: "warning", Require: map[string]any{"description": true}}, []string{
+		{"warning", policy.Rule{Severity: "warning", Require: &policy.Predicate{Description: yes()}}, []string{
 			"ci-reader/r/warning: has no description",
 		}},
 	}
@@ -138,11 +167,11 @@ func TestBuiltins(t *testing.T) {
 
 func TestViolationPositionAndString(t *testing.T) {
 	tokens := declared(t, tokensDoc)
-	set := compile(t, rule(policy.Rule{Name: "no-admin", Forbid: map[string]any{"role": "admin"}}))
+	set := compile(t, rule(policy.Rule{Name: "no-admin", Forbid: &policy.Predicate{Role: "admin"}}))
 	got := set.CheckDeclared(tokens, now)
 	require.Len(t, got, 1)
 	assert.Equal(t, spec.Position{File: "t.yaml", Line: 3, Column: 5}, got[0].Pos)
-	assert.Equal(t, `token "ci-admin": rule "no-admin": has the built-in role admin, which is forbidden`, got[0].String())
+	assert.Equal(t, `token "ci-admin": rule "no-admin": forbidden: has the built-in role admin`, got[0].String())
 }
 
 func TestCEL(t *testing.T) {
@@ -196,50 +225,39 @@ func TestCompileErrors(t *testing.T) {
 		want []string
 	}{
 		{"cel does not parse", policy.Rule{Name: "r", CEL: "token.name =="},
-			[]string{`p.yaml:13:12: rule "r": cel: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER} (at line 1, column 14 of the expression)`}},
+			[]string{`p.yaml:13:12: policy rule "r": cel: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER} (at line 1, column 14 of the expression)`}},
 		{"unknown field", policy.Rule{Name: "r", CEL: "token.lastUsd == null"},
-			[]string{`p.yaml:13:12: rule "r": cel: undefined field 'lastUsd' (at line 1, column 6 of the expression)`}},
+			[]string{`p.yaml:13:12: policy rule "r": cel: undefined field 'lastUsd' (at line 1, column 6 of the expression)`}},
 		{"unknown variable", policy.Rule{Name: "r", CEL: "tokn.name == ''"},
-			[]string{`p.yaml:13:12: rule "r": cel: undeclared reference to 'tokn' (did you mean 'token'?) (at line 1, column 1 of the expression)`}},
+			[]string{`p.yaml:13:12: policy rule "r": cel: undeclared reference to 'tokn' (did you mean 'token'?) (at line 1, column 1 of the expression)`}},
+		{"an error on a later line", policy.Rule{Name: "r", CEL: "token.name == ''\n  && token.rol == ''"},
+			[]string{`p.yaml:13:12: policy rule "r": cel: undefined field 'rol' (at line 2, column 11 of the expression)`}},
 		{"not a bool", policy.Rule{Name: "r", CEL: "token.name"},
-			[]string{`p.yaml:13:12: rule "r": cel must return a bool (true when the token complies), not string`}},
+			[]string{`p.yaml:13:12: policy rule "r": cel must return a bool (true when the token complies), not string`}},
 		{"dyn is not a bool", policy.Rule{Name: "r", CEL: "token.lastUsed", Scope: "remote"},
-			[]string{`p.yaml:13:12: rule "r": cel must return a bool (true when the token complies), not dyn`}},
+			[]string{`p.yaml:13:12: policy rule "r": cel must return a bool (true when the token complies), not dyn`}},
 		{"remote field in declared scope", policy.Rule{Name: "r", CEL: "token.lastUsed == null", Scope: "declared"},
-			[]string{`p.yaml:12:14: rule "r": scope declared, but cel reads token.lastUsed, which only remote tokens have: use scope: remote`}},
-		{"remote field in has() and scope both", policy.Rule{Name: "r", CEL: "has(token.creationDate)", Scope: "both"},
-			[]string{`p.yaml:12:14: rule "r": scope both, but cel reads token.creationDate, which only remote tokens have: use scope: remote`}},
+			[]string{`p.yaml:12:14: policy rule "r": scope is declared, but cel reads token.lastUsed, which only remote tokens have: use scope: remote`}},
+		{"remote field in has()", policy.Rule{Name: "r", CEL: "has(token.creationDate)", Scope: "declared"},
+			[]string{`p.yaml:12:14: policy rule "r": scope is declared, but cel reads token.creationDate, which only remote tokens have: use scope: remote`}},
 		{"bad scope", policy.Rule{Name: "r", CEL: "true", Scope: "remotes"},
-			[]string{`p.yaml:12:14: rule "r": scope must be declared, remote or both, not "remotes"`}},
+			[]string{`p.yaml:12:14: policy rule "r": scope must be declared, remote or both, not "remotes"`}},
 		{"bad severity", policy.Rule{Name: "r", CEL: "true", Severity: "fatal"},
-			[]string{`p.yaml:11:17: rule "r": severity must be error or warning, not "fatal"`}},
+			[]string{`p.yaml:10:7: policy rule "r": severity must be error or warning, not "fatal"`}},
 		{"no name", policy.Rule{CEL: "true"},
 			[]string{`p.yaml:10:7: policy.rules[0]: name is required`}},
 		{"nothing to check", policy.Rule{Name: "r"},
-			[]string{`p.yaml:10:7: rule "r": give it require, forbid or cel`}},
-		{"misspelt require key", policy.Rule{Name: "r", Require: map[string]any{"descripton": true}},
-			[]string{`p.yaml:14:16: rule "r": require: unknown key "descripton"; did you mean "description"?`}},
-		{"unknown forbid key", policy.Rule{Name: "r", Forbid: map[string]any{"zzzzzzzz": true}},
-			[]string{`p.yaml:15:15: rule "r": forbid: unknown key "zzzzzzzz"; known keys are role, customRoles, inlineWildcard`}},
-		{"bad role", policy.Rule{Name: "r", Forbid: map[string]any{"role": "admn"}},
-			[]string{`p.yaml:15:15: rule "r": forbid.role: "admn" is not a built-in role; use reader, writer, admin (did you mean "admin"?)`}},
-		{"require false", policy.Rule{Name: "r", Require: map[string]any{"description": false}},
-			[]string{`p.yaml:14:16: rule "r": require.description must be true (remove it to require nothing)`}},
-		{"bad duration", policy.Rule{Name: "r", Require: map[string]any{"rotateEvery": map[string]any{"max": "3w"}}},
-			[]string{`p.yaml:14:16: rule "r": require.rotateEvery.max: bad duration "3w": write a number and a unit, d, h, m or s (90d, 12h, 30m)`}},
-		{"rotateEvery without max", policy.Rule{Name: "r", Require: map[string]any{"rotateEvery": map[string]any{"min": "1d"}}},
-			[]string{
-				`p.yaml:14:16: rule "r": require.rotateEvery: unknown key "min"; did you mean "max"?`,
-				`p.yaml:14:16: rule "r": require.rotateEvery needs max, e.g. {max: 90d}`,
-			}},
-		{"rotateEvery not a mapping", policy.Rule{Name: "r", Require: map[string]any{"rotateEvery": "90d"}},
-			[]string{`p.yaml:14:16: rule "r": require.rotateEvery must be a mapping such as {max: 90d}`}},
-		{"bad match", policy.Rule{Name: "r", CEL: "true", Match: map[string]any{"name": "[", "serviceToken": "yes", "kind": 1}},
-			[]string{
-				`p.yaml:16:14: rule "r": match: unknown key "kind"; known keys are name, serviceToken, role`,
-				`p.yaml:16:14: rule "r": match.name: bad glob "["`,
-				`p.yaml:16:14: rule "r": match.serviceToken must be true or false`,
-			}},
+			[]string{`p.yaml:10:7: policy rule "r": give it require, forbid or cel`}},
+		{"an empty predicate", policy.Rule{Name: "r", Require: &policy.Predicate{}},
+			[]string{`p.yaml:14:16: policy rule "r": require is empty: give at least one of name, role, serviceToken, description, rotateEvery, customRoles or inlineWildcard`}},
+		{"bad role", policy.Rule{Name: "r", Forbid: &policy.Predicate{Role: "admn"}},
+			[]string{`p.yaml:15:16: policy rule "r": forbid.role must be reader, writer, admin, not "admn"`}},
+		{"rotateEvery without bounds", policy.Rule{Name: "r", Require: &policy.Predicate{RotateEvery: &policy.DurationRange{}}},
+			[]string{`p.yaml:14:16: policy rule "r": require.rotateEvery: give min, max or both, e.g. {max: 90d}`}},
+		{"rotateEvery min over max", policy.Rule{Name: "r", Require: &policy.Predicate{RotateEvery: &policy.DurationRange{Min: days(2), Max: days(1)}}},
+			[]string{`p.yaml:14:16: policy rule "r": require.rotateEvery: min (2d) is more than max (1d)`}},
+		{"bad match glob", policy.Rule{Name: "r", CEL: "true", Match: &policy.Predicate{Name: []string{"["}}},
+			[]string{`p.yaml:16:16: policy rule "r": match.name: bad glob "["`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,27 +278,28 @@ func TestCompileErrors(t *testing.T) {
 func TestCompileReportsEveryRule(t *testing.T) {
 	a := rule(policy.Rule{Name: "a", CEL: "1"})
 	b := rule(policy.Rule{Name: "a", CEL: "true"})
-	b.KeyPos["name"] = at(20, 13)
+	b.Pos = at(20, 7)
 	_, err := policy.Compile([]policy.Rule{a, b})
 	require.Error(t, err)
-	assert.Equal(t, `p.yaml:13:12: rule "a": cel must return a bool (true when the token complies), not int
-p.yaml:20:13: rule "a" is declared twice (first at p.yaml:10:13): rule names are unique`, err.Error())
+	assert.Equal(t, `p.yaml:13:12: policy rule "a": cel must return a bool (true when the token complies), not int
+p.yaml:20:7: policy rule "a" is declared twice: rule names are unique`, err.Error())
 }
 
 func TestMatch(t *testing.T) {
 	tokens := declared(t, tokensDoc)
 	tests := []struct {
 		name  string
-		match map[string]any
+		match *policy.Predicate
 		want  []string
 	}{
 		{"everything", nil, []string{"ci-admin", "ci-reader", "data", "pinned", "wide"}},
-		{"a name glob", map[string]any{"name": "ci-*"}, []string{"ci-admin", "ci-reader"}},
-		{"a list of globs", map[string]any{"name": []any{"d*", "w*"}}, []string{"data", "wide"}},
-		{"service tokens", map[string]any{"serviceToken": true}, []string{"ci-admin", "ci-reader", "data", "pinned"}},
-		{"personal tokens", map[string]any{"serviceToken": false}, []string{"wide"}},
-		{"a role", map[string]any{"role": "reader"}, []string{"ci-reader"}},
-		{"all fields must match", map[string]any{"name": "ci-*", "role": []any{"admin", "writer"}}, []string{"ci-admin"}},
+		{"a name glob", &policy.Predicate{Name: []string{"ci-*"}}, []string{"ci-admin", "ci-reader"}},
+		{"a list of globs", &policy.Predicate{Name: []string{"d*", "w*"}}, []string{"data", "wide"}},
+		{"service tokens", &policy.Predicate{ServiceToken: yes()}, []string{"ci-admin", "ci-reader", "data", "pinned"}},
+		{"personal tokens", &policy.Predicate{ServiceToken: no()}, []string{"wide"}},
+		{"a role", &policy.Predicate{Role: "reader"}, []string{"ci-reader"}},
+		{"rotating tokens", &policy.Predicate{RotateEvery: &policy.DurationRange{Min: days(1)}}, []string{"ci-reader", "data"}},
+		{"all conditions must hold", &policy.Predicate{Name: []string{"ci-*"}, Role: "admin"}, []string{"ci-admin"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -351,11 +370,20 @@ func TestCheckRemote(t *testing.T) {
 		{"custom role keys resolved", policy.Rule{Message: "m", CEL: `token.customRoles == ["data-readers"] && token.customRoleIds == ["r1", "r9"]`}, []string{
 			"never/r/error: m", "old/r/error: m", "twin/r/error: m", "twin/r/error: m",
 		}},
-		{"built-ins see remote tokens", policy.Rule{Forbid: map[string]any{"role": "admin"}, Require: map[string]any{"serviceToken": true}}, []string{
-			"never/r/error: is a personal token: only service tokens are allowed",
-			"old/r/error: has the built-in role admin, which is forbidden",
+		{"built-ins see remote tokens", policy.Rule{Forbid: &policy.Predicate{Role: "admin"}, Require: &policy.Predicate{ServiceToken: yes()}}, []string{
+			"never/r/error: is a personal token",
+			"old/r/error: forbidden: has the built-in role admin",
 		}},
-		{"declared scope is not checked remotely", policy.Rule{Scope: "declared", Forbid: map[string]any{"role": "admin"}}, []string{}},
+		{"an undeclared token does not rotate", policy.Rule{Require: &policy.Predicate{RotateEvery: &policy.DurationRange{Max: days(30)}}}, []string{
+			"never/r/error: does not rotate: declare rotate: {every: 30d} or shorter",
+			"old/r/error: does not rotate: declare rotate: {every: 30d} or shorter",
+			"twin/r/error: does not rotate: declare rotate: {every: 30d} or shorter",
+			"twin/r/error: rotates every 60d, more than the 30d allowed",
+		}},
+		{"custom role keys resolved for built-ins", policy.Rule{Forbid: &policy.Predicate{CustomRoles: []string{"data-readers"}}}, []string{
+			"data/r/error: forbidden: has the custom role data-readers",
+		}},
+		{"declared scope is not checked remotely", policy.Rule{Scope: "declared", Forbid: &policy.Predicate{Role: "admin"}}, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -390,8 +418,9 @@ func TestScopeDefaults(t *testing.T) {
 		declared, remote int
 	}{
 		{"a rule reading remote-only fields is remote", policy.Rule{CEL: "token.lastUsed != null && false"}, 0, 5},
+		{"even when its scope says both", policy.Rule{Scope: "both", CEL: "token.lastModified != null && false"}, 0, 5},
 		{"any other rule is both", policy.Rule{CEL: "false"}, 3, 5},
-		{"built-ins are both", policy.Rule{Require: map[string]any{"description": true}}, 3, 4},
+		{"built-ins are both", policy.Rule{Require: &policy.Predicate{Description: yes()}}, 3, 4},
 		{"declared", policy.Rule{Scope: "declared", CEL: "false"}, 3, 0},
 		{"remote", policy.Rule{Scope: "remote", CEL: "false"}, 0, 5},
 	}
@@ -407,18 +436,18 @@ func TestScopeDefaults(t *testing.T) {
 
 func TestSeverities(t *testing.T) {
 	tokens := declared(t, tokensDoc)
-	warn := compile(t, rule(policy.Rule{Name: "w", Severity: "warning", Forbid: map[string]any{"role": "admin"}}))
+	warn := compile(t, rule(policy.Rule{Name: "w", Severity: "warning", Forbid: &policy.Predicate{Role: "admin"}}))
 	vs := warn.CheckDeclared(tokens, now)
 	require.Len(t, vs, 1)
 	assert.False(t, policy.HasErrors(vs), "warnings alone are not errors")
 
 	both := compile(t,
-		rule(policy.Rule{Name: "w", Severity: "warning", Forbid: map[string]any{"role": "admin"}}),
-		rule(policy.Rule{Name: "e", Forbid: map[string]any{"role": "reader"}}))
+		rule(policy.Rule{Name: "w", Severity: "warning", Forbid: &policy.Predicate{Role: "admin"}}),
+		rule(policy.Rule{Name: "e", Forbid: &policy.Predicate{Role: "reader"}}))
 	vs = both.CheckDeclared(tokens, now)
 	assert.Equal(t, []string{
-		"ci-admin/w/warning: has the built-in role admin, which is forbidden",
-		"ci-reader/e/error: has the built-in role reader, which is forbidden",
+		"ci-admin/w/warning: forbidden: has the built-in role admin",
+		"ci-reader/e/error: forbidden: has the built-in role reader",
 	}, brief(vs))
 	assert.True(t, policy.HasErrors(vs))
 }

@@ -5,44 +5,80 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ldtokens/ldtokens/spec"
 )
 
-// Rule is one entry of the spec's policy.rules, as written. Require, Forbid
-// and Match hold the YAML values as decoded into Go (map[string]any, []any,
-// string, bool, int); Compile checks them.
+// Rule is one entry of the spec's policy.rules. A token the rule applies to
+// (in its Scope, and satisfying Match when there is one) violates it when
+// Require does not hold, when Forbid holds, or when CEL is false.
 type Rule struct {
 	// Name identifies the rule in reports; required, unique.
 	Name string
-	// Severity is "error" (the default) or "warning".
+	// Severity is SeverityError ("" means it too) or SeverityWarning.
 	Severity string
-	// Scope is "declared", "remote", "both" or "" (the default: "remote"
-	// for a CEL rule that reads a field only remote tokens have, else
-	// "both").
+	// Scope is ScopeDeclared, ScopeRemote or ScopeBoth ("" means both). A
+	// rule whose CEL reads a field only remote tokens have (creationDate,
+	// lastModified, lastUsed) checks remote tokens only; ScopeDeclared on it
+	// is an error.
 	Scope string
-	// Message, when set, replaces the generated text of every violation of
-	// the rule.
+	// Message, when set, replaces the generated text of the rule's
+	// violations.
 	Message string
-	// CEL is a custom rule: an expression over token and now that is true
-	// when the token complies.
+	// CEL is an expression over token (a Token) and now (a timestamp) that
+	// is true when the token complies.
 	CEL string
-	// Require holds built-in requirements: rotateEvery: {max: D},
-	// description: true, serviceToken: true.
-	Require map[string]any
-	// Forbid holds built-in prohibitions: role: R or [R…], customRoles:
-	// [key or id…], inlineWildcard: true.
-	Forbid map[string]any
-	// Match narrows the rule to tokens whose fields match: name: GLOB or
-	// [GLOB…], serviceToken: bool, role: R or [R…]. Empty matches all.
-	Match map[string]any
+	// Require is what every token the rule applies to must satisfy.
+	Require *Predicate
+	// Forbid is what no token the rule applies to may satisfy.
+	Forbid *Predicate
+	// Match narrows the rule to the tokens that satisfy it; nil means all.
+	Match *Predicate
 
 	// Pos is where the rule's entry starts.
 	Pos spec.Position
-	// KeyPos holds where the value of each key that was set starts ("name",
-	// "severity", "scope", "message", "cel", "require", "forbid", "match");
-	// errors about a key are reported there, else at Pos.
-	KeyPos map[string]spec.Position
+	// CELPos is where the value of cel starts; errors in the expression
+	// are reported there.
+	CELPos spec.Position
+	// ScopePos is where the value of scope starts.
+	ScopePos spec.Position
+}
+
+// Predicate is a set of conditions on a token; it holds when every
+// condition that is set holds. At least one is set.
+type Predicate struct {
+	// Name holds when the token's name matches one of these globs
+	// (spec.MatchAny).
+	Name []string
+	// Role holds when the token has this built-in role.
+	Role string
+	// ServiceToken holds when the token's serviceToken equals it.
+	ServiceToken *bool
+	// Description: true holds when the token has a (non-blank)
+	// description, false when it has none.
+	Description *bool
+	// RotateEvery holds when the token rotates (rotate.every is set) at an
+	// interval within the range. A remote token rotates as its declaration
+	// says; an undeclared one does not rotate.
+	RotateEvery *DurationRange
+	// CustomRoles holds when the token has one of these custom roles, named
+	// by key or by ID.
+	CustomRoles []string
+	// InlineWildcard: true holds when an inline statement allows every
+	// action (`*`) on every resource (`*`), false when none does.
+	InlineWildcard *bool
+
+	// Pos is where the predicate starts.
+	Pos spec.Position
+}
+
+// DurationRange bounds a duration; at least one bound is set.
+type DurationRange struct {
+	// Min is the least the duration may be; nil means no lower bound.
+	Min *time.Duration
+	// Max is the most the duration may be; nil means no upper bound.
+	Max *time.Duration
 }
 
 // Severities of a rule.
@@ -58,14 +94,6 @@ const (
 	ScopeBoth     = "both"
 )
 
-// at returns where key was set, or the rule's position.
-func (r Rule) at(key string) spec.Position {
-	if p, ok := r.KeyPos[key]; ok {
-		return p
-	}
-	return r.Pos
-}
-
 // problems collects compile errors.
 type problems struct{ list spec.Errors }
 
@@ -73,153 +101,150 @@ func (p *problems) add(pos spec.Position, format string, args ...any) {
 	p.list = append(p.list, &spec.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 }
 
-// keys returns m's keys, sorted, so that messages are stable.
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// condition tests one thing about a token: whether it holds, and what the
+// token is like in that respect ("has no description"), for messages.
+type condition func(t *Token) (holds bool, what string)
+
+// predicate is a compiled Predicate.
+type predicate []condition
+
+// eval reports whether every condition holds, and what each condition
+// found: all of them, or only those that fail.
+func (p predicate) eval(t *Token) (holds bool, all, failing []string) {
+	holds = true
+	for _, c := range p {
+		ok, what := c(t)
+		all = append(all, what)
+		if !ok {
+			holds = false
+			failing = append(failing, what)
+		}
 	}
-	slices.Sort(out)
+	return holds, all, failing
+}
+
+// predicate compiles p, reporting problems as label's.
+func (pb *problems) predicate(label string, p *Predicate) predicate {
+	if p == nil {
+		return nil
+	}
+	var out predicate
+	if len(p.Name) > 0 {
+		for _, g := range p.Name {
+			if _, err := path.Match(g, ""); err != nil {
+				pb.add(p.Pos, "%s.name: bad glob %q", label, g)
+			}
+		}
+		globs := slices.Clone(p.Name)
+		out = append(out, func(t *Token) (bool, string) {
+			if spec.MatchAny(globs, t.Name) {
+				return true, "its name matches " + strings.Join(globs, ", ")
+			}
+			return false, "its name matches none of " + strings.Join(globs, ", ")
+		})
+	}
+	if r := p.Role; r != "" {
+		if !slices.Contains(spec.Roles, r) {
+			pb.add(p.Pos, "%s.role must be %s, not %q", label, strings.Join(spec.Roles, ", "), r)
+		}
+		out = append(out, func(t *Token) (bool, string) {
+			switch {
+			case t.Role == r:
+				return true, "has the built-in role " + r
+			case t.Role != "":
+				return false, fmt.Sprintf("has the built-in role %s, not %s", t.Role, r)
+			}
+			return false, "has no built-in role"
+		})
+	}
+	if want := p.ServiceToken; want != nil {
+		w := *want
+		out = append(out, func(t *Token) (bool, string) {
+			if t.ServiceToken {
+				return w, "is a service token"
+			}
+			return !w, "is a personal token"
+		})
+	}
+	if want := p.Description; want != nil {
+		w := *want
+		out = append(out, func(t *Token) (bool, string) {
+			if strings.TrimSpace(t.Description) != "" {
+				return w, "has a description"
+			}
+			return !w, "has no description"
+		})
+	}
+	if r := p.RotateEvery; r != nil {
+		if c := pb.rotateEvery(label, p.Pos, *r); c != nil {
+			out = append(out, c)
+		}
+	}
+	if len(p.CustomRoles) > 0 {
+		list := slices.Clone(p.CustomRoles)
+		out = append(out, func(t *Token) (bool, string) {
+			for _, have := range [][]string{t.CustomRoles, t.CustomRoleIDs} {
+				for _, r := range have {
+					if slices.Contains(list, r) {
+						return true, "has the custom role " + r
+					}
+				}
+			}
+			return false, "has none of the custom roles " + strings.Join(list, ", ")
+		})
+	}
+	if want := p.InlineWildcard; want != nil {
+		w := *want
+		out = append(out, func(t *Token) (bool, string) {
+			for i, s := range t.InlineRole {
+				if s.Effect == "allow" && slices.Contains(s.Actions, "*") && slices.Contains(s.Resources, "*") {
+					return w, fmt.Sprintf("inlineRole[%d] allows every action (*) on every resource (*)", i)
+				}
+			}
+			return !w, "has no inline statement allowing every action on every resource"
+		})
+	}
+	if len(p.Name) == 0 && p.Role == "" && p.ServiceToken == nil && p.Description == nil && p.RotateEvery == nil && len(p.CustomRoles) == 0 && p.InlineWildcard == nil {
+		pb.add(p.Pos, "%s is empty: give at least one of name, role, serviceToken, description, rotateEvery, customRoles or inlineWildcard", label)
+	}
 	return out
 }
 
-// unknownKey reports key, which is not one of known, with the closest known
-// key when there is one.
-func (p *problems) unknownKey(pos spec.Position, label, key string, known []string) {
-	msg := fmt.Sprintf("%s: unknown key %q", label, key)
-	if s := closest(key, known); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	} else {
-		msg += "; known keys are " + strings.Join(known, ", ")
-	}
-	p.add(pos, "%s", msg)
-}
-
-// strings reads a string or a list of strings.
-func stringList(v any) ([]string, bool) {
-	switch v := v.(type) {
-	case string:
-		return []string{v}, v != ""
-	case []string:
-		return v, len(v) > 0
-	case []any:
-		out := make([]string, len(v))
-		for i, e := range v {
-			s, ok := e.(string)
-			if !ok || s == "" {
-				return nil, false
-			}
-			out[i] = s
-		}
-		return out, len(out) > 0
-	}
-	return nil, false
-}
-
-// roleList reads a built-in role or a list of them.
-func (p *problems) roleList(pos spec.Position, label string, v any) []string {
-	roles, ok := stringList(v)
-	if !ok {
-		p.add(pos, "%s must be a role or a list of roles (%s)", label, strings.Join(spec.Roles, ", "))
+// rotateEvery compiles a rotateEvery range.
+func (pb *problems) rotateEvery(label string, pos spec.Position, r DurationRange) condition {
+	switch {
+	case r.Min == nil && r.Max == nil:
+		pb.add(pos, "%s.rotateEvery: give min, max or both, e.g. {max: 90d}", label)
+		return nil
+	case r.Min != nil && r.Max != nil && *r.Min > *r.Max:
+		pb.add(pos, "%s.rotateEvery: min (%s) is more than max (%s)", label, dur(*r.Min), dur(*r.Max))
 		return nil
 	}
-	for _, r := range roles {
-		if !slices.Contains(spec.Roles, r) {
-			msg := fmt.Sprintf("%s: %q is not a built-in role; use %s", label, r, strings.Join(spec.Roles, ", "))
-			if s := closest(r, spec.Roles); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			p.add(pos, "%s", msg)
+	return func(t *Token) (bool, string) {
+		every := t.Rotate.Every
+		switch {
+		case every == 0:
+			return false, "does not rotate" + r.describe()
+		case r.Max != nil && every > *r.Max:
+			return false, fmt.Sprintf("rotates every %s, more than the %s allowed", dur(every), dur(*r.Max))
+		case r.Min != nil && every < *r.Min:
+			return false, fmt.Sprintf("rotates every %s, less than the %s required", dur(every), dur(*r.Min))
 		}
+		return true, "rotates every " + dur(every)
 	}
-	return roles
 }
 
-// matcher narrows a rule to some tokens.
-type matcher struct {
-	names        []string
-	serviceToken *bool
-	roles        []string
+// describe says what a range asks of rotate.every, for a token that does
+// not rotate.
+func (r DurationRange) describe() string {
+	switch {
+	case r.Max != nil:
+		return fmt.Sprintf(": declare rotate: {every: %s} or shorter", dur(*r.Max))
+	case r.Min != nil:
+		return fmt.Sprintf(": declare rotate: {every: %s} or longer", dur(*r.Min))
+	}
+	return ""
 }
 
-func (m matcher) matches(t *Token) bool {
-	if len(m.names) > 0 && !spec.MatchAny(m.names, t.Name) {
-		return false
-	}
-	if m.serviceToken != nil && *m.serviceToken != t.ServiceToken {
-		return false
-	}
-	if len(m.roles) > 0 && !slices.Contains(m.roles, t.Role) {
-		return false
-	}
-	return true
-}
-
-var matchKeys = []string{"name", "serviceToken", "role"}
-
-func (p *problems) matcher(r Rule, label string) matcher {
-	var m matcher
-	pos := r.at("match")
-	for _, k := range keys(r.Match) {
-		v := r.Match[k]
-		switch k {
-		case "name":
-			globs, ok := stringList(v)
-			if !ok {
-				p.add(pos, "%s: match.name must be a glob or a list of globs", label)
-			}
-			for _, g := range globs {
-				if _, err := path.Match(g, ""); err != nil {
-					p.add(pos, "%s: match.name: bad glob %q", label, g)
-				}
-			}
-			m.names = globs
-		case "serviceToken":
-			b, ok := v.(bool)
-			if !ok {
-				p.add(pos, "%s: match.serviceToken must be true or false", label)
-			}
-			m.serviceToken = &b
-		case "role":
-			m.roles = p.roleList(pos, label+": match.role", v)
-		default:
-			p.unknownKey(pos, label+": match", k, matchKeys)
-		}
-	}
-	return m
-}
-
-// closest returns the candidate nearest to word, or "" when none is near.
-func closest(word string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if strings.EqualFold(c, word) {
-			return c
-		}
-		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// dur writes a duration in the spec's units: 90d, 12h.
+func dur(d time.Duration) string { return spec.Duration{Duration: d}.String() }

@@ -28,8 +28,8 @@ type Set struct {
 // rule is a compiled Rule.
 type rule struct {
 	name, severity, scope, message string
-	match                          matcher
-	checks                         []check
+	match                          predicate
+	require, forbid                predicate
 	// expr is the CEL source and prg its program; prg is nil for a rule
 	// with no CEL.
 	expr string
@@ -65,11 +65,9 @@ func HasErrors(vs []Violation) bool {
 	return slices.ContainsFunc(vs, func(v Violation) bool { return v.Severity == SeverityError })
 }
 
-var ruleKeys = []string{"name", "severity", "scope", "message", "cel", "require", "forbid", "match"}
-
 // Compile checks the rules and compiles their CEL expressions. On any
 // problem it returns spec.Errors, every problem found (each at the position
-// of the key it is about), and no Set.
+// of what it is about), and no Set.
 func Compile(rules []Rule) (*Set, error) {
 	var p problems
 	env, err := newEnv()
@@ -77,29 +75,26 @@ func Compile(rules []Rule) (*Set, error) {
 		return nil, fmt.Errorf("policy: CEL environment: %w", err)
 	}
 	set := &Set{}
-	names := map[string]spec.Position{}
+	names := map[string]bool{}
 	for i, r := range rules {
 		label := fmt.Sprintf("policy.rules[%d]", i)
 		if r.Name == "" {
 			p.add(r.Pos, "%s: name is required", label)
 		} else {
-			label = fmt.Sprintf("rule %q", r.Name)
-			if first, dup := names[r.Name]; dup {
-				p.add(r.at("name"), "%s is declared twice (first at %s): rule names are unique", label, first)
+			label = fmt.Sprintf("policy rule %q", r.Name)
+			if names[r.Name] {
+				p.add(r.Pos, "%s is declared twice: rule names are unique", label)
 			}
-			names[r.Name] = r.at("name")
+			names[r.Name] = true
 		}
-		c := &rule{name: r.Name, severity: r.Severity, message: r.Message, expr: r.CEL}
-		switch r.Severity {
-		case "":
-			c.severity = SeverityError
-		case SeverityError, SeverityWarning:
-		default:
-			p.add(r.at("severity"), "%s: severity must be error or warning, not %q", label, r.Severity)
+		c := &rule{name: r.Name, severity: cmp.Or(r.Severity, SeverityError), message: r.Message, expr: r.CEL}
+		if c.severity != SeverityError && c.severity != SeverityWarning {
+			p.add(r.Pos, "%s: severity must be error or warning, not %q", label, r.Severity)
 		}
-		c.match = p.matcher(r, label)
-		c.checks = p.builtins(r, label)
-		if len(r.Require) == 0 && len(r.Forbid) == 0 && strings.TrimSpace(r.CEL) == "" {
+		c.match = p.predicate(label+": match", r.Match)
+		c.require = p.predicate(label+": require", r.Require)
+		c.forbid = p.predicate(label+": forbid", r.Forbid)
+		if r.Require == nil && r.Forbid == nil && strings.TrimSpace(r.CEL) == "" {
 			p.add(r.Pos, "%s: give it require, forbid or cel", label)
 		}
 		readsRemote := ""
@@ -119,20 +114,20 @@ func Compile(rules []Rule) (*Set, error) {
 // only remote tokens have that the rule's CEL reads, or is "".
 func (p *problems) scope(r Rule, label, readsRemote string) string {
 	switch r.Scope {
-	case "":
+	case "", ScopeBoth:
 		if readsRemote != "" {
 			return ScopeRemote
 		}
 		return ScopeBoth
 	case ScopeRemote:
-		return r.Scope
-	case ScopeDeclared, ScopeBoth:
+		return ScopeRemote
+	case ScopeDeclared:
 		if readsRemote != "" {
-			p.add(r.at("scope"), "%s: scope %s, but cel reads token.%s, which only remote tokens have: use scope: remote", label, r.Scope, readsRemote)
+			p.add(cmp.Or(r.ScopePos, r.Pos), "%s: scope is declared, but cel reads token.%s, which only remote tokens have: use scope: remote", label, readsRemote)
 		}
-		return r.Scope
+		return ScopeDeclared
 	}
-	p.add(r.at("scope"), "%s: scope must be declared, remote or both, not %q", label, r.Scope)
+	p.add(cmp.Or(r.ScopePos, r.Pos), "%s: scope must be declared, remote or both, not %q", label, r.Scope)
 	return ""
 }
 
@@ -150,7 +145,7 @@ func newEnv() (*cel.Env, error) {
 // compileCEL compiles r.CEL. It returns the program and the first field
 // only remote tokens have that the expression reads ("" for none).
 func (p *problems) compileCEL(env *cel.Env, r Rule, label string) (cel.Program, string) {
-	pos := r.at("cel")
+	pos := cmp.Or(r.CELPos, r.Pos)
 	ast, iss := env.Compile(r.CEL)
 	if iss.Err() != nil {
 		for _, e := range iss.Errors() {
@@ -284,15 +279,20 @@ func pairing(remote []ldapi.Token, declared []spec.Token) map[string]*spec.Token
 func (s *Set) check(out []Violation, act *activation, scope string, pos spec.Position, id string) []Violation {
 	t := act.token
 	for _, r := range s.rules {
-		if (r.scope != ScopeBoth && r.scope != scope) || !r.match.matches(t) {
+		if r.scope != ScopeBoth && r.scope != scope {
+			continue
+		}
+		if holds, _, _ := r.match.eval(t); !holds {
 			continue
 		}
 		v := Violation{Rule: r.name, Severity: r.severity, Token: t.Name, TokenID: id, Pos: pos}
-		for _, c := range r.checks {
-			if msg := c(t); msg != "" {
-				v.Message = cmp.Or(r.message, msg)
-				out = append(out, v)
-			}
+		if holds, _, failing := r.require.eval(t); !holds {
+			v.Message = cmp.Or(r.message, strings.Join(failing, "; "))
+			out = append(out, v)
+		}
+		if holds, all, _ := r.forbid.eval(t); holds && len(r.forbid) > 0 {
+			v.Message = cmp.Or(r.message, "forbidden: "+strings.Join(all, ", "))
+			out = append(out, v)
 		}
 		if r.prg == nil {
 			continue
