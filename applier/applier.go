@@ -112,7 +112,7 @@ func Apply(ctx context.Context, p planner.Plan, opts Options) []Result {
 	var first, second [][]int
 	byName := map[string]int{}
 	for i, c := range p.Changes {
-		if c.Action == planner.Delete {
+		if c.Action == planner.Delete || c.Action == planner.Retire {
 			second = append(second, []int{i})
 			continue
 		}
@@ -201,7 +201,7 @@ func (a *run) execute(ctx context.Context, c planner.Change) Result {
 		}
 	case planner.Rotate:
 		err = a.rotate(ctx, c, &r)
-	case planner.Delete:
+	case planner.Delete, planner.Retire:
 		err = a.opts.Client.DeleteToken(ctx, c.ID)
 	}
 	if err != nil {
@@ -211,12 +211,7 @@ func (a *run) execute(ctx context.Context, c planner.Change) Result {
 	return r
 }
 
-func postOf(f *planner.Fields) ldapi.TokenPost {
-	return ldapi.TokenPost{
-		Name: f.Name, Description: f.Description, Role: f.Role, CustomRoleIDs: f.CustomRoleIDs,
-		InlineRole: f.InlineRole, ServiceToken: f.ServiceToken, DefaultAPIVersion: f.DefaultAPIVersion,
-	}
-}
+func postOf(f *planner.Fields) ldapi.TokenPost { return ldapi.PostOf(*f) }
 
 // createAttempts bounds the POSTs of one create whose responses were lost
 // and whose token never appeared.

@@ -33,7 +33,7 @@ func Calls(p planner.Plan, guard bool, now time.Time) []ldapi.Call {
 				expiry = now.Add(c.Grace)
 			}
 			calls = append(calls, ldapi.ResetTokenCall(c.ID, expiry))
-		case planner.Delete:
+		case planner.Delete, planner.Retire:
 			deletes = append(deletes, ldapi.DeleteTokenCall(c.ID))
 		}
 	}

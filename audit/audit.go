@@ -1,7 +1,11 @@
-// Package audit turns a plan and the remote tokens into a drift report: what
-// was changed by hand, what is missing, what nobody declared, which
-// rotations are due, and hygiene findings (stale and risky tokens). It is
-// pure and read-only; the caller lists, plans and renders.
+// Package audit turns a plan and the remote tokens into read-only reports:
+// the drift report (what was changed by hand and by whom, what is missing,
+// what nobody declared, which rotations are due, which replaced tokens are
+// retiring, and hygiene findings: stale and risky tokens) and the rotation
+// calendar (Status). Building them is pure; the one function that reads the
+// network, AttributeFromLog, reads LaunchDarkly's audit log through an
+// interface it declares, best effort. The caller lists, plans and renders;
+// nothing here changes a token or prints.
 package audit
 
 import (
@@ -33,42 +37,73 @@ const (
 
 // Finding is a hygiene problem with a token.
 type Finding struct {
-	Kind string `json:"kind"`
-	Name string `json:"name"`
-	ID   string `json:"id"`
+	Kind string
+	Name string
+	ID   string
 	// Detail says what was found; Advice what to do about it.
-	Detail string `json:"detail"`
-	Advice string `json:"advice"`
+	Detail string
+	Advice string
 }
 
-// Item is one drifted token.
+// Item is one drifted (or retiring) token.
 type Item struct {
-	Name string `json:"name"`
-	ID   string `json:"id,omitempty"`
+	Name string
+	ID   string
 	// Detail says what differs; Advice what to do about it.
-	Detail string `json:"detail"`
-	Advice string `json:"advice"`
+	Detail string
+	Advice string
+	// Until is when a retiring token's old secret stops working; zero for
+	// other items.
+	Until time.Time
+	// By, At and What say who last changed the token, when, and how, from
+	// LaunchDarkly's audit log (see Attribute): set for changed and
+	// unmanaged items once attributed, By "unknown" when the log could not
+	// tell.
+	By   string
+	At   time.Time
+	What string
+	// Self is set when the last change was made by the access token
+	// ldtokens runs as: its own change, not a hand edit.
+	Self bool
 	// Change is the change an apply would make, if any.
-	Change *planner.Change `json:"-"`
+	Change *planner.Change
 }
 
 // Report is a drift audit.
 type Report struct {
-	Changed     []Item    `json:"changed"`
-	Missing     []Item    `json:"missing"`
-	Unmanaged   []Item    `json:"unmanaged"`
-	RotationDue []Item    `json:"rotationDue"`
-	Findings    []Finding `json:"findings"`
+	Changed     []Item
+	Missing     []Item
+	Unmanaged   []Item
+	RotationDue []Item
+	// Retiring are the old tokens of earlier replaces: those within their
+	// grace (no Change), and those whose grace ended, which apply deletes.
+	Retiring []Item
+	Findings []Finding
+	// Notes say what the report could not find out (an audit log that did
+	// not answer), once each.
+	Notes []string
 }
 
-// InSync reports whether no drift was found (findings aside).
+// InSync reports whether no drift was found (findings aside): nothing to
+// change, and no retiring token whose grace ended.
 func (r Report) InSync() bool {
-	return len(r.Changed)+len(r.Missing)+len(r.Unmanaged)+len(r.RotationDue) == 0
+	return len(r.Changed)+len(r.Missing)+len(r.Unmanaged)+len(r.RotationDue)+r.RetireDue() == 0
+}
+
+// RetireDue counts the retiring tokens whose grace ended.
+func (r Report) RetireDue() int {
+	n := 0
+	for _, it := range r.Retiring {
+		if it.Change != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // Audit builds the report.
 func Audit(p planner.Plan, remote []ldapi.Token, opts Options) Report {
-	r := Report{Changed: []Item{}, Missing: []Item{}, Unmanaged: []Item{}, RotationDue: []Item{}, Findings: []Finding{}}
+	var r Report
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		it := Item{Name: c.Name, ID: c.ID, Change: c, Detail: reasonText(*c)}
@@ -82,8 +117,14 @@ func Audit(p planner.Plan, remote []ldapi.Token, opts Options) Report {
 		case planner.Rotate:
 			it.Advice = "apply to rotate the secret"
 			r.RotationDue = append(r.RotationDue, it)
+		case planner.Retire:
+			_, until, _ := planner.ParseRetiring(c.RemoteName)
+			it.Until = until
+			it.Detail = fmt.Sprintf("replaced earlier; its old secret stopped working at %s", until.Format(time.RFC3339))
+			it.Advice = "apply to delete it"
+			r.Retiring = append(r.Retiring, it)
 		case planner.Delete:
-			if c.Reasons[0].Code == planner.ReasonDeletePruned {
+			if len(c.Reasons) > 0 && c.Reasons[0].Code == planner.ReasonDeletePruned {
 				it.Detail = "not declared; apply will delete it (prune)"
 				it.Advice = "declare it to keep it, or apply to delete it"
 				r.Unmanaged = append(r.Unmanaged, it)
@@ -102,9 +143,18 @@ func Audit(p planner.Plan, remote []ldapi.Token, opts Options) Report {
 		}
 		r.Unmanaged = append(r.Unmanaged, it)
 	}
+	for _, rt := range p.Retiring {
+		r.Retiring = append(r.Retiring, Item{Name: rt.OriginalName, ID: rt.ID, Until: rt.Until,
+			Detail: fmt.Sprintf("replaced; its old secret keeps working until %s", rt.Until.Format(time.RFC3339)),
+			Advice: "move what still uses the old secret to the new one before then; the first apply after deletes it"})
+	}
+	slices.SortFunc(r.Retiring, func(a, b Item) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	for _, t := range remote {
 		if spec.MatchAny(opts.Ignore, t.Name) {
 			continue
+		}
+		if _, _, retiring := planner.ParseRetiring(t.Name); retiring {
+			continue // listed as retiring; deleted soon
 		}
 		r.Findings = append(r.Findings, hygiene(t, opts)...)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ldtokens/ldtokens/audit"
 	"github.com/ldtokens/ldtokens/ldapi"
@@ -69,4 +70,54 @@ func TestHygiene(t *testing.T) {
 			assert.Equal(t, tt.kinds, kinds)
 		})
 	}
+}
+
+func TestRetiringTokens(t *testing.T) {
+	soon := now.Add(2 * time.Hour)
+	ended := now.Add(-time.Hour)
+	p := planner.Plan{
+		Changes: []planner.Change{{Action: planner.Retire, Name: "a", ID: "2", RemoteName: planner.RetireMarker("a", ended),
+			Reasons: []planner.Reason{{Code: planner.ReasonRetireGraceEnded, Text: "ended"}}}},
+		Retiring: []planner.Retiring{{Name: planner.RetireMarker("b", soon), ID: "3", OriginalName: "b", Until: soon}},
+	}
+	remote := []ldapi.Token{{ID: "3", Name: planner.RetireMarker("b", soon), Role: "admin", CreationDate: daysAgo(400)}}
+	r := audit.Audit(p, remote, audit.Options{Now: now, StaleAfter: 90 * 24 * time.Hour})
+	require.Len(t, r.Retiring, 2)
+	assert.Equal(t, "a", r.Retiring[0].Name)
+	assert.Equal(t, ended, r.Retiring[0].Until, "when the old secret stopped")
+	assert.NotNil(t, r.Retiring[0].Change, "apply deletes it")
+	assert.Equal(t, "b", r.Retiring[1].Name)
+	assert.Equal(t, soon, r.Retiring[1].Until, "when the old secret stops")
+	assert.Contains(t, r.Retiring[1].Detail, "2026-11-28T02:00:00Z")
+	assert.Empty(t, r.Findings, "a retiring token is no hygiene finding")
+	assert.Equal(t, 1, r.RetireDue())
+	assert.False(t, r.InSync(), "a retire that is due is drift")
+
+	p.Changes = nil
+	assert.True(t, audit.Audit(p, remote, audit.Options{Now: now}).InSync(), "a token within its grace is not")
+}
+
+func TestAttribute(t *testing.T) {
+	r := audit.Report{
+		Changed:   []audit.Item{{Name: "a", ID: "1"}, {Name: "b", ID: "2"}},
+		Missing:   []audit.Item{{Name: "c"}},
+		Unmanaged: []audit.Item{{Name: "d", ID: "4"}},
+	}
+	at := now.Add(-time.Hour)
+	asked := []string{}
+	audit.Attribute(&r, func(it audit.Item) (audit.Attribution, bool) {
+		asked = append(asked, it.Name)
+		switch it.ID {
+		case "1":
+			return audit.Attribution{Who: "alex@example.com", When: at, What: "Updated access token"}, true
+		case "4":
+			return audit.Attribution{Who: "ldtokens", When: at, What: "Created access token", Self: true}, true
+		}
+		return audit.Attribution{}, false
+	})
+	assert.Equal(t, []string{"a", "b", "d"}, asked, "changed and unmanaged items, never missing ones")
+	assert.Equal(t, audit.Item{Name: "a", ID: "1", By: "alex@example.com", At: at, What: "Updated access token"}, r.Changed[0])
+	assert.Equal(t, audit.Item{Name: "b", ID: "2", By: audit.Unknown}, r.Changed[1])
+	assert.Equal(t, audit.Item{Name: "c"}, r.Missing[0])
+	assert.True(t, r.Unmanaged[0].Self)
 }

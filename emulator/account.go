@@ -13,6 +13,9 @@ import (
 
 // Account is the emulator's state, and the format of a snapshot file.
 type Account struct {
+	// AccountID identifies the account, as caller-identity's accountId
+	// (default DefaultAccountID).
+	AccountID string `json:"accountId"`
 	// OwnerID is the account owner's member ID.
 	OwnerID string `json:"ownerId"`
 	// CallerMemberID is the member whose access token calls the API.
@@ -23,6 +26,9 @@ type Account struct {
 	Roles []ldapi.Role `json:"roles,omitempty"`
 	// Tokens are the account's access tokens.
 	Tokens []StoredToken `json:"tokens"`
+	// AuditLog holds an entry for every change made through the API, in
+	// the order they were made.
+	AuditLog []AuditEntry `json:"auditLog,omitempty"`
 }
 
 // Member is an account member.
@@ -40,7 +46,8 @@ type StoredToken struct {
 	// SecretHash is the hex SHA-256 of the current secret.
 	SecretHash string `json:"secretHash,omitempty"`
 	// OldSecrets are secrets replaced by a reset that still work until
-	// their expiry.
+	// their expiry. A reset keeps at most one, as LaunchDarkly does: the
+	// secret it replaced.
 	OldSecrets []OldSecret `json:"oldSecrets,omitempty"`
 }
 

@@ -107,8 +107,27 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.PatchToken(ctx, created.ID, []ldapi.PatchOp{{Op: "replace", Path: "/name", Value: "renamed"}})
 	require.NoError(t, err)
-	_, _, err = c.ResetToken(ctx, created.ID, time.Now().Add(time.Hour))
+	_, s2, err := c.ResetToken(ctx, created.ID, time.Now().Add(time.Hour))
 	require.NoError(t, err)
+
+	// Caller identity, for the configured token and for a token's current
+	// and previous secret; the audit log, filtered and paged.
+	raw := func(auth, path string) int {
+		req, _ := http.NewRequest("GET", hs.URL+path, nil)
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, auth := range []string{"good", s2.Reveal(), s.Reveal()} {
+		assert.Equal(t, 200, raw(auth, "/api/v2/caller-identity"))
+	}
+	assert.Equal(t, 401, raw("api-unknown", "/api/v2/caller-identity"))
+	assert.Equal(t, 200, raw("good", "/api/v2/auditlog"))
+	assert.Equal(t, 200, raw("good", "/api/v2/auditlog?q=renamed&limit=1&spec=member/*:token/*&after=1"))
+	assert.Equal(t, 400, raw("good", "/api/v2/auditlog?limit=21"))
+	assert.Equal(t, 401, raw("bad", "/api/v2/auditlog"))
 	require.NoError(t, c.DeleteToken(ctx, created.ID))
 
 	// Error statuses.
@@ -150,5 +169,9 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	assert.Equal(t, []int{200, 429}, statuses)
 
 	assert.Empty(t, v.problems, "responses that do not match the OpenAPI:\n%s", strings.Join(v.problems, "\n"))
-	assert.GreaterOrEqual(t, len(v.checked), 14, "statuses checked: %v", v.checked)
+	for _, op := range []string{"getCallerIdentity OK", "getCallerIdentity Unauthorized", "getAuditLogEntries OK",
+		"getAuditLogEntries Bad Request", "getAuditLogEntries Unauthorized"} {
+		assert.True(t, v.checked[op], "%s not checked", op)
+	}
+	assert.GreaterOrEqual(t, len(v.checked), 19, "statuses checked: %v", v.checked)
 }

@@ -1,7 +1,7 @@
-// Package planfile is the JSON form of a plan: what `plan -o json` prints
-// and `plan --out` saves, format version 1. It is its own versioned type,
-// never a dump of the planner's structs: fields may be added, none renamed
-// or removed within a format version. It holds no secret.
+// Package planfile writes and reads a plan as JSON: what `plan -o json`
+// prints and `plan --out` saves, the document of kind "plan" defined by
+// jsonout. Reading converts it back into a planner.Plan and refuses what is
+// not a plan this ldtokens can apply. It holds no secret.
 package planfile
 
 import (
@@ -12,105 +12,20 @@ import (
 	"os"
 	"time"
 
+	"github.com/ldtokens/ldtokens/jsonout"
 	"github.com/ldtokens/ldtokens/ldapi"
 	"github.com/ldtokens/ldtokens/planner"
 )
 
-// FormatVersion is the version this package reads and writes.
-const FormatVersion = "1"
-
-// File is a plan in JSON.
-type File struct {
-	FormatVersion string              `json:"formatVersion"`
-	APIHost       string              `json:"apiHost"`
-	CreatedAt     time.Time           `json:"createdAt"`
-	Summary       planner.Summary     `json:"summary"`
-	Changes       []Change            `json:"changes"`
-	Unmanaged     []planner.Unmanaged `json:"unmanaged"`
-	// Observed are the remote tokens the plan was made from, so a saved plan
-	// can tell when the world moved.
-	Observed []planner.Observed `json:"observed"`
-}
-
-// Change is one change in JSON.
-type Change struct {
-	Action      planner.Action  `json:"action"`
-	Name        string          `json:"name"`
-	ID          string          `json:"id,omitempty"`
-	Reasons     []string        `json:"reasons"`
-	ReasonCodes []string        `json:"reasonCodes"`
-	Patch       []ldapi.PatchOp `json:"patch,omitempty"`
-	Guard       []ldapi.PatchOp `json:"guard,omitempty"`
-	Before      *planner.Fields `json:"before,omitempty"`
-	After       *planner.Fields `json:"after,omitempty"`
-	GraceSecs   int64           `json:"graceSeconds,omitempty"`
-	Fingerprint string          `json:"fingerprint,omitempty"`
-}
-
-// FromPlan converts a plan to its JSON form.
-func FromPlan(p planner.Plan) File {
-	f := File{
-		FormatVersion: FormatVersion,
-		APIHost:       p.APIHost,
-		CreatedAt:     p.CreatedAt,
-		Summary:       p.Summary(),
-		Changes:       []Change{},
-		Unmanaged:     append([]planner.Unmanaged{}, p.Unmanaged...),
-		Observed:      append([]planner.Observed{}, p.Observed...),
-	}
-	for _, c := range p.Changes {
-		jc := Change{
-			Action: c.Action, Name: c.Name, ID: c.ID, Patch: c.Patch, Guard: c.Guard,
-			Before: c.Before, After: c.After, GraceSecs: int64(c.Grace / time.Second), Fingerprint: c.Fingerprint,
-		}
-		for _, r := range c.Reasons {
-			jc.Reasons = append(jc.Reasons, r.Text)
-			jc.ReasonCodes = append(jc.ReasonCodes, r.Code)
-		}
-		f.Changes = append(f.Changes, jc)
-	}
-	return f
-}
-
-// ToPlan converts the JSON form back to a plan.
-func (f File) ToPlan() (planner.Plan, error) {
-	if f.FormatVersion != FormatVersion {
-		return planner.Plan{}, fmt.Errorf("plan format version %q: this ldtokens reads version %s", f.FormatVersion, FormatVersion)
-	}
-	p := planner.Plan{APIHost: f.APIHost, CreatedAt: f.CreatedAt, Unmanaged: f.Unmanaged, Observed: f.Observed, Unchanged: f.Summary.Unchanged}
-	for i, c := range f.Changes {
-		switch c.Action {
-		case planner.Create, planner.Update, planner.Replace, planner.Rotate, planner.Delete:
-		default:
-			return planner.Plan{}, fmt.Errorf("plan change %d: unknown action %q", i, c.Action)
-		}
-		if c.Action != planner.Create && c.ID == "" {
-			return planner.Plan{}, fmt.Errorf("plan change %d (%s %s): no id", i, c.Action, c.Name)
-		}
-		if (c.Action == planner.Create || c.Action == planner.Replace) && c.After == nil {
-			return planner.Plan{}, fmt.Errorf("plan change %d (%s %s): no after", i, c.Action, c.Name)
-		}
-		pc := planner.Change{
-			Action: c.Action, Name: c.Name, ID: c.ID, Patch: c.Patch, Guard: c.Guard,
-			Before: c.Before, After: c.After, Grace: time.Duration(c.GraceSecs) * time.Second, Fingerprint: c.Fingerprint,
-		}
-		for j, text := range c.Reasons {
-			code := ""
-			if j < len(c.ReasonCodes) {
-				code = c.ReasonCodes[j]
-			}
-			pc.Reasons = append(pc.Reasons, planner.Reason{Code: code, Text: text})
-		}
-		p.Changes = append(p.Changes, pc)
-	}
-	return p, nil
-}
-
 // Encode writes the plan as indented JSON.
 func Encode(w io.Writer, p planner.Plan) error {
+	doc, err := jsonout.PlanOf(p)
+	if err != nil {
+		return err
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(FromPlan(p))
+	return enc.Encode(doc)
 }
 
 // Write saves a plan to path with mode 0600.
@@ -136,16 +51,109 @@ func Read(path string) (planner.Plan, error) {
 	if err != nil {
 		return planner.Plan{}, fmt.Errorf("read plan: %w", err)
 	}
-	var f File
-	if err := json.Unmarshal(data, &f); err != nil {
+	var doc jsonout.Plan
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return planner.Plan{}, fmt.Errorf("read plan %s: not a plan file: %w", path, err)
 	}
-	if f.FormatVersion == "" {
+	if doc.FormatVersion == "" {
 		return planner.Plan{}, errors.New("read plan " + path + ": not a plan file (no formatVersion)")
 	}
-	p, err := f.ToPlan()
+	p, err := Decode(doc)
 	if err != nil {
 		return planner.Plan{}, fmt.Errorf("read plan %s: %w", path, err)
 	}
 	return p, nil
+}
+
+// Decode converts a plan document back to a plan, refusing what an apply
+// could not execute as planned. A document without a kind is a plan
+// saved before documents had one.
+func Decode(doc jsonout.Plan) (planner.Plan, error) {
+	if doc.FormatVersion != jsonout.FormatVersion {
+		return planner.Plan{}, fmt.Errorf("plan format version %q: this ldtokens reads version %s", doc.FormatVersion, jsonout.FormatVersion)
+	}
+	if doc.Kind != "" && doc.Kind != jsonout.KindPlan {
+		return planner.Plan{}, fmt.Errorf("a %s document, not a plan", doc.Kind)
+	}
+	p := planner.Plan{APIHost: doc.APIHost, AccountID: doc.AccountID, CreatedAt: doc.CreatedAt, Unchanged: doc.Summary.Unchanged}
+	for i, c := range doc.Changes {
+		pc, err := changeOf(c)
+		if err != nil {
+			return planner.Plan{}, fmt.Errorf("plan change %d (%s %s): %w", i, c.Action, c.Name, err)
+		}
+		p.Changes = append(p.Changes, pc)
+	}
+	for _, u := range doc.Unmanaged {
+		p.Unmanaged = append(p.Unmanaged, planner.Unmanaged{Name: u.Name, ID: u.ID, ServiceToken: u.ServiceToken, MemberID: u.MemberID})
+	}
+	for _, r := range doc.Retiring {
+		p.Retiring = append(p.Retiring, planner.Retiring{Name: r.Name, ID: r.ID, OriginalName: r.OriginalName, Until: r.Until})
+	}
+	for _, o := range doc.Observed {
+		p.Observed = append(p.Observed, planner.Observed{ID: o.ID, Name: o.Name})
+	}
+	return p, nil
+}
+
+func changeOf(c jsonout.Change) (planner.Change, error) {
+	action := planner.Action(c.Action)
+	switch action {
+	case planner.Create, planner.Update, planner.Replace, planner.Rotate, planner.Delete, planner.Retire:
+	default:
+		return planner.Change{}, fmt.Errorf("unknown action %q", c.Action)
+	}
+	if action != planner.Create && c.ID == "" {
+		return planner.Change{}, errors.New("no id")
+	}
+	pc := planner.Change{
+		Action: action, Name: c.Name, ID: c.ID, RemoteName: c.RemoteName, Fingerprint: c.Fingerprint,
+		Grace: time.Duration(c.GraceSeconds) * time.Second,
+	}
+	if c.ReplaceGraceSeconds != nil {
+		pc.ReplaceGrace = time.Duration(*c.ReplaceGraceSeconds) * time.Second
+	}
+	for j, text := range c.Reasons {
+		code := ""
+		if j < len(c.ReasonCodes) {
+			code = c.ReasonCodes[j]
+		}
+		pc.Reasons = append(pc.Reasons, planner.Reason{Code: code, Text: text})
+	}
+	var err error
+	if pc.Patch, err = operations(c.Patch); err != nil {
+		return planner.Change{}, err
+	}
+	if pc.Guard, err = operations(c.Guard); err != nil {
+		return planner.Change{}, err
+	}
+	if pc.Before, err = fields(c.Before); err != nil {
+		return planner.Change{}, fmt.Errorf("before: %w", err)
+	}
+	if pc.After, err = fields(c.After); err != nil {
+		return planner.Change{}, fmt.Errorf("after: %w", err)
+	}
+	if (action == planner.Create || action == planner.Replace) && pc.After == nil {
+		return planner.Change{}, errors.New("no after")
+	}
+	return pc, nil
+}
+
+func operations(ops []jsonout.PatchOp) ([]ldapi.PatchOp, error) {
+	var out []ldapi.PatchOp
+	for _, op := range ops {
+		o, err := op.Operation()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func fields(f jsonout.Fields) (*planner.Fields, error) {
+	t, ok, err := f.Token()
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &t, nil
 }

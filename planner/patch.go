@@ -6,43 +6,29 @@ import (
 	"github.com/ldtokens/ldtokens/ldapi"
 )
 
-// patchOps returns the minimal RFC 6902 patch from have to want, and test
-// operations guarding the values it replaces or removes. Removes come first,
-// so that switching from one kind of role to another reads naturally. An op
-// is replace for a field present remotely, add for one absent, and remove
+// patchOps returns the minimal RFC 6902 patch from have to want over the
+// fields of ldapi.TokenFields that a patch may change, and test operations
+// guarding the values it replaces or removes. Removes come first, so that
+// switching from one kind of role to another reads naturally. An op is
+// replace for a field present remotely, add for one absent, and remove
 // only for one present.
-func patchOps(have, want Fields) (ops, guard []ldapi.PatchOp) {
-	// value reads a field; it is called only for the fields a patch
-	// touches, so that most tokens of a large account box no value.
-	type field struct {
-		path      string
-		value     func(Fields) any
-		haveEmpty bool
-		wantEmpty bool
-		same      bool
-	}
-	fields := []field{
-		{"/name", func(f Fields) any { return f.Name }, have.Name == "", want.Name == "", have.Name == want.Name},
-		{"/description", func(f Fields) any { return f.Description }, have.Description == "", want.Description == "", have.Description == want.Description},
-		{"/role", func(f Fields) any { return f.Role }, have.Role == "", want.Role == "", have.Role == want.Role},
-		{"/customRoleIds", func(f Fields) any { return f.CustomRoleIDs }, len(have.CustomRoleIDs) == 0, len(want.CustomRoleIDs) == 0, sameStrings(have.CustomRoleIDs, want.CustomRoleIDs)},
-		{"/inlineRole", func(f Fields) any { return f.InlineRole }, len(have.InlineRole) == 0, len(want.InlineRole) == 0, sameStatements(have.InlineRole, want.InlineRole)},
-	}
+func patchOps(have, want *Fields) (ops, guard []ldapi.PatchOp) {
 	var removes, sets []ldapi.PatchOp
-	for _, f := range fields {
-		if f.same {
+	for _, f := range ldapi.TokenFields {
+		if f.Mutability == ldapi.Fixed || f.Equal(have, want) {
 			continue
 		}
+		haveZero, wantZero := f.IsZero(have), f.IsZero(want)
 		switch {
-		case f.wantEmpty && f.haveEmpty:
-		case f.wantEmpty:
-			removes = append(removes, ldapi.PatchOp{Op: "remove", Path: f.path})
-			guard = append(guard, ldapi.PatchOp{Op: "test", Path: f.path, Value: f.value(have)})
-		case f.haveEmpty:
-			sets = append(sets, ldapi.PatchOp{Op: "add", Path: f.path, Value: f.value(want)})
+		case wantZero && haveZero:
+		case wantZero:
+			removes = append(removes, ldapi.PatchOp{Op: "remove", Path: f.Path})
+			guard = append(guard, ldapi.PatchOp{Op: "test", Path: f.Path, Value: f.Value(have)})
+		case haveZero:
+			sets = append(sets, ldapi.PatchOp{Op: "add", Path: f.Path, Value: f.Value(want)})
 		default:
-			sets = append(sets, ldapi.PatchOp{Op: "replace", Path: f.path, Value: f.value(want)})
-			guard = append(guard, ldapi.PatchOp{Op: "test", Path: f.path, Value: f.value(have)})
+			sets = append(sets, ldapi.PatchOp{Op: "replace", Path: f.Path, Value: f.Value(want)})
+			guard = append(guard, ldapi.PatchOp{Op: "test", Path: f.Path, Value: f.Value(have)})
 		}
 	}
 	return append(removes, sets...), guard

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ldtokens/ldtokens/ldapi"
 	"github.com/ldtokens/ldtokens/planner"
 )
 
@@ -16,25 +17,13 @@ type fieldLine struct {
 	New bool
 }
 
-// fieldValues lists a token's fields as JSON values, in a fixed order.
-func fieldValues(f *planner.Fields) map[string]string {
-	out := map[string]string{}
-	if f == nil {
-		return out
+// fieldValue is a field of t as a JSON value, or "" when t does not show
+// it.
+func fieldValue(f ldapi.TokenField, t *planner.Fields) string {
+	if t == nil || !f.Shown(t) {
+		return ""
 	}
-	set := func(k string, v any, present bool) {
-		if present {
-			out[k] = compactJSON(v)
-		}
-	}
-	set("name", f.Name, f.Name != "")
-	set("description", f.Description, f.Description != "")
-	set("role", f.Role, f.Role != "")
-	set("customRoleIds", f.CustomRoleIDs, len(f.CustomRoleIDs) > 0)
-	set("inlineRole", f.InlineRole, len(f.InlineRole) > 0)
-	set("serviceToken", f.ServiceToken, true)
-	set("defaultApiVersion", f.DefaultAPIVersion, f.DefaultAPIVersion != 0)
-	return out
+	return compactJSON(f.Value(t))
 }
 
 // compactJSON encodes v on one line, leaving <, > and & as they are.
@@ -46,42 +35,25 @@ func compactJSON(v any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-var fieldOrder = []string{"name", "description", "role", "customRoleIds", "inlineRole", "serviceToken", "defaultApiVersion"}
-
-// fieldLines lists what a change does to each field: every set field for a
-// create, the differing ones otherwise.
+// fieldLines lists what a change does to each field of ldapi.TokenFields,
+// in its order: every set field for a create, the differing ones (as
+// LaunchDarkly compares them) for an update or replace.
 func fieldLines(c planner.Change) []fieldLine {
-	before, after := fieldValues(c.Before), fieldValues(c.After)
 	var out []fieldLine
-	for _, k := range fieldOrder {
-		b, a := before[k], after[k]
+	for _, f := range ldapi.TokenFields {
+		b, a := fieldValue(f, c.Before), fieldValue(f, c.After)
 		switch c.Action {
 		case planner.Create:
 			if a != "" {
-				out = append(out, fieldLine{Name: k, After: a, New: true})
+				out = append(out, fieldLine{Name: f.JSON, After: a, New: true})
 			}
 		case planner.Update, planner.Replace:
-			if b != a && !sameJSON(c, k) {
-				out = append(out, fieldLine{Name: k, Before: b, After: a})
+			if b != a && (c.Before == nil || c.After == nil || !f.Equal(c.Before, c.After)) {
+				out = append(out, fieldLine{Name: f.JSON, Before: b, After: a})
 			}
 		}
 	}
 	return out
-}
-
-// sameJSON reports whether a field differs only in ways LaunchDarkly
-// ignores (order of lists).
-func sameJSON(c planner.Change, k string) bool {
-	if c.Before == nil || c.After == nil {
-		return false
-	}
-	switch k {
-	case "customRoleIds":
-		return planner.Equal(c.Before.CustomRoleIDs, c.After.CustomRoleIDs)
-	case "inlineRole":
-		return planner.Equal(c.Before.InlineRole, c.After.InlineRole)
-	}
-	return false
 }
 
 func (l fieldLine) text() string {

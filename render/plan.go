@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ldtokens/ldtokens/planner"
+	"github.com/ldtokens/ldtokens/spec"
 )
 
 // PlanLine is the last line of a text plan.
@@ -29,6 +30,12 @@ func PlanText(w io.Writer, p planner.Plan, st Style) error {
 			writeChange(&b, c, st)
 		}
 	}
+	if len(p.Retiring) > 0 {
+		b.WriteString("\nRetiring tokens (replaced; the old secret works until the time shown, then the next apply deletes them):\n")
+		for _, r := range p.Retiring {
+			fmt.Fprintf(&b, "    %s until %s\n", label(r.OriginalName, r.ID), stamp(r.Until))
+		}
+	}
 	if len(p.Unmanaged) > 0 {
 		b.WriteString("\nUnmanaged tokens (not declared, never changed):\n")
 		for _, u := range p.Unmanaged {
@@ -49,18 +56,25 @@ func PlanText(w io.Writer, p planner.Plan, st Style) error {
 
 func writeChange(b *strings.Builder, c planner.Change, st Style) {
 	sym := fmt.Sprintf("%3s", Symbol(c.Action))
-	fmt.Fprintf(b, "%s %s %s\n", st.paint(actionColor(c.Action), sym), st.paint(ansiBold, fmt.Sprintf("%-7s", c.Action)), label(c.Name, c.ID))
+	fmt.Fprintf(b, "%s %s %s\n", st.paint(actionColor(c.Action), sym), st.paint(ansiBold, fmt.Sprintf("%-7s", c.Action)), changeLabel(c))
 	for _, r := range c.Reasons {
 		fmt.Fprintf(b, "        # %s\n", Clean(r.Text))
 	}
 	for _, l := range fieldLines(c) {
 		fmt.Fprintf(b, "        %s\n", l.text())
 	}
-	if c.Action == planner.Rotate {
+	switch c.Action {
+	case planner.Rotate:
 		if c.Grace > 0 {
 			fmt.Fprintf(b, "        old secret keeps working for %s after the reset\n", graceText(c.Grace))
 		} else {
 			b.WriteString("        old secret stops working at once\n")
+		}
+	case planner.Replace:
+		if c.ReplaceGrace > 0 {
+			fmt.Fprintf(b, "        old token keeps working for %s (retiring), then a later apply deletes it\n", graceText(c.ReplaceGrace))
+		} else {
+			b.WriteString("        old token is deleted at once\n")
 		}
 	}
 	if len(c.Patch) > 0 {
@@ -68,9 +82,16 @@ func writeChange(b *strings.Builder, c planner.Change, st Style) {
 	}
 }
 
-func graceText(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
+// changeLabel is `name (id)`, with the remote name when it differs.
+func changeLabel(c planner.Change) string {
+	if c.RemoteName == "" {
+		return label(c.Name, c.ID)
 	}
-	return d.String()
+	return fmt.Sprintf("%s, remote name %s", label(c.Name, c.ID), Clean(fmt.Sprintf("%q", c.RemoteName)))
 }
+
+// graceText writes a grace as the spec does: 1d, 1h30m.
+func graceText(d time.Duration) string { return spec.Duration{Duration: d}.String() }
+
+// stamp is a time in UTC, to the second.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

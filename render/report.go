@@ -1,8 +1,10 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ldtokens/ldtokens/applier"
@@ -13,7 +15,7 @@ import (
 // Report is the one model every markdown view is drawn from: a headline,
 // counts, a table of rows and folded details.
 type Report struct {
-	// Kind is plan, apply or drift.
+	// Kind is plan, apply, drift or status.
 	Kind string
 	// Headline is the report's first line.
 	Headline string
@@ -21,6 +23,10 @@ type Report struct {
 	Counts []Count
 	// Rows are the table.
 	Rows []Row
+	// ByColumn adds the column of Row.By (who changed a token).
+	ByColumn bool
+	// ActionColumn heads the column of Row.Action; "" means "Action".
+	ActionColumn string
 	// Details is plain text shown folded, e.g. the text plan.
 	Details string
 	// Notes are lines after the table.
@@ -40,15 +46,25 @@ type Row struct {
 	Name   string
 	ID     string
 	Detail string
+	// By is who changed the token, when Report.ByColumn is set.
+	By string
 }
 
 // PlanReport builds the report model of a plan.
 func PlanReport(p planner.Plan) Report {
 	s := p.Summary()
 	r := Report{Kind: "plan", Headline: "ldtokens plan — " + PlanLine(p),
-		Counts: []Count{{"create", s.Create}, {"update", s.Update}, {"replace", s.Replace}, {"rotate", s.Rotate}, {"delete", s.Delete}, {"unchanged", s.Unchanged}, {"unmanaged", len(p.Unmanaged)}}}
+		Counts: nonZero([]Count{{"create", s.Create}, {"update", s.Update}, {"replace", s.Replace}, {"rotate", s.Rotate}, {"delete", s.Delete}, {"retire", s.Retire},
+			{"unchanged", s.Unchanged}, {"unmanaged", len(p.Unmanaged)}, {"retiring", len(p.Retiring)}}, "retire", "retiring")}
 	for _, c := range p.Changes {
-		r.Rows = append(r.Rows, Row{Symbol: Symbol(c.Action), Action: string(c.Action), Name: c.Name, ID: c.ID, Detail: reasons(c)})
+		name := c.Name
+		if c.RemoteName != "" {
+			name = fmt.Sprintf("%s (remote name %q)", c.Name, c.RemoteName)
+		}
+		r.Rows = append(r.Rows, Row{Symbol: Symbol(c.Action), Action: string(c.Action), Name: name, ID: c.ID, Detail: reasons(c)})
+	}
+	for _, rt := range p.Retiring {
+		r.Rows = append(r.Rows, Row{Symbol: "·", Action: "retiring", Name: rt.OriginalName, ID: rt.ID, Detail: "old secret works until " + stamp(rt.Until) + "; the first apply after deletes it"})
 	}
 	var b strings.Builder
 	_ = PlanText(&b, p, Style{})
@@ -57,6 +73,12 @@ func PlanReport(p planner.Plan) Report {
 		r.Notes = append(r.Notes, "No changes. LaunchDarkly matches the spec.")
 	}
 	return r
+}
+
+// nonZero drops the counts of the labels given when they are 0: the rarer
+// ones, shown only when there is something to count.
+func nonZero(counts []Count, labels ...string) []Count {
+	return slices.DeleteFunc(counts, func(c Count) bool { return c.N == 0 && slices.Contains(labels, c.Label) })
 }
 
 func reasons(c planner.Change) string {
@@ -116,24 +138,62 @@ func statusSymbol(s applier.Status) string {
 
 // DriftReport builds the report model of a drift audit.
 func DriftReport(d audit.Report) Report {
-	r := Report{Kind: "drift", Counts: []Count{{"changed", len(d.Changed)}, {"missing", len(d.Missing)}, {"unmanaged", len(d.Unmanaged)}, {"rotation due", len(d.RotationDue)}, {"findings", len(d.Findings)}}}
-	if d.InSync() {
-		r.Headline = "ldtokens drift — in sync"
-	} else {
-		r.Headline = fmt.Sprintf("ldtokens drift — %d changed, %d missing, %d unmanaged, %d rotation due", len(d.Changed), len(d.Missing), len(d.Unmanaged), len(d.RotationDue))
-	}
-	for _, b := range []struct {
-		sym, name string
-		items     []audit.Item
-	}{{"~", "changed", d.Changed}, {"+", "missing", d.Missing}, {"?", "unmanaged", d.Unmanaged}, {"↻", "rotation due", d.RotationDue}} {
+	r := Report{Kind: "drift", ByColumn: true, Notes: d.Notes,
+		Counts: nonZero([]Count{{"changed", len(d.Changed)}, {"missing", len(d.Missing)}, {"unmanaged", len(d.Unmanaged)}, {"rotation due", len(d.RotationDue)}, {"retiring", len(d.Retiring)}, {"findings", len(d.Findings)}}, "retiring")}
+	r.Headline = "ldtokens drift — " + driftLine(d)
+	for _, b := range driftSections(d) {
 		for _, it := range b.items {
-			r.Rows = append(r.Rows, Row{Symbol: b.sym, Action: b.name, Name: it.Name, ID: it.ID, Detail: it.Detail + " → " + it.Advice})
+			r.Rows = append(r.Rows, Row{Symbol: b.sym, Action: b.action, Name: it.Name, ID: it.ID, Detail: it.Detail + " → " + it.Advice, By: byText(it)})
 		}
 	}
 	for _, f := range d.Findings {
 		r.Rows = append(r.Rows, Row{Symbol: "!", Action: f.Kind, Name: f.Name, ID: f.ID, Detail: f.Detail + " → " + f.Advice})
 	}
 	return r
+}
+
+// driftLine counts a drift report in words.
+func driftLine(d audit.Report) string {
+	if d.InSync() {
+		return "in sync"
+	}
+	line := fmt.Sprintf("%d changed, %d missing, %d unmanaged, %d rotation due", len(d.Changed), len(d.Missing), len(d.Unmanaged), len(d.RotationDue))
+	if n := d.RetireDue(); n > 0 {
+		line += fmt.Sprintf(", %d to retire", n)
+	}
+	return line
+}
+
+// driftSection is a kind of drift item: its title, symbol and table name.
+type driftSection struct {
+	title, sym, action string
+	items              []audit.Item
+}
+
+func driftSections(d audit.Report) []driftSection {
+	return []driftSection{
+		{"Changed outside ldtokens", "~", "changed", d.Changed},
+		{"Missing", "+", "missing", d.Missing},
+		{"Unmanaged", "?", "unmanaged", d.Unmanaged},
+		{"Rotation due", "↻", "rotation due", d.RotationDue},
+		{"Retiring", "x", "retiring", d.Retiring},
+	}
+}
+
+// byText says who last changed an item, "" when not attributed.
+func byText(it audit.Item) string {
+	switch {
+	case it.By == "":
+		return ""
+	}
+	who := it.By
+	if it.Self {
+		who = "ldtokens (its own change)"
+	}
+	if it.At.IsZero() {
+		return who
+	}
+	return who + " at " + stamp(it.At)
 }
 
 // MaxMarkdown is GitHub's limit on a comment's length.
@@ -156,9 +216,18 @@ func Markdown(w io.Writer, r Report) error {
 	var table strings.Builder
 	shown := 0
 	if len(r.Rows) > 0 {
-		table.WriteString("| | Action | Token | ID | Detail |\n|---|---|---|---|---|\n")
+		action := cmp.Or(r.ActionColumn, "Action")
+		if r.ByColumn {
+			fmt.Fprintf(&table, "| | %s | Token | ID | Detail | By |\n|---|---|---|---|---|---|\n", action)
+		} else {
+			fmt.Fprintf(&table, "| | %s | Token | ID | Detail |\n|---|---|---|---|---|\n", action)
+		}
 		for _, row := range r.Rows {
-			line := fmt.Sprintf("| %s | %s | %s | %s | %s |\n", row.Symbol, row.Action, escapeMD(row.Name), escapeMD(row.ID), escapeMD(row.Detail))
+			line := fmt.Sprintf("| %s | %s | %s | %s | %s |", row.Symbol, row.Action, escapeMD(row.Name), escapeMD(row.ID), escapeMD(row.Detail))
+			if r.ByColumn {
+				line += " " + escapeMD(row.By) + " |"
+			}
+			line += "\n"
 			if table.Len()+len(line) > budget {
 				break
 			}

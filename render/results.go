@@ -58,51 +58,29 @@ func ApplyText(w io.Writer, results []applier.Result, st Style) error {
 	return err
 }
 
-// ApplyJSON is the JSON form of apply results.
-type ApplyJSON struct {
-	FormatVersion string       `json:"formatVersion"`
-	Kind          string       `json:"kind"`
-	Done          int          `json:"done"`
-	Failed        int          `json:"failed"`
-	NotStarted    int          `json:"notStarted"`
-	Results       []ResultJSON `json:"results"`
-}
-
-// ResultJSON is one apply result in JSON.
-type ResultJSON struct {
-	Action string   `json:"action"`
-	Name   string   `json:"name"`
-	ID     string   `json:"id,omitempty"`
-	NewID  string   `json:"newId,omitempty"`
-	Status string   `json:"status"`
-	Error  string   `json:"error,omitempty"`
-	Notes  []string `json:"notes,omitempty"`
-}
-
-// ApplyJSONOf converts results to JSON form.
-func ApplyJSONOf(results []applier.Result) ApplyJSON {
-	done, failed, skipped := Tally(results)
-	out := ApplyJSON{FormatVersion: "1", Kind: "apply", Done: done, Failed: failed, NotStarted: skipped, Results: []ResultJSON{}}
-	for _, r := range results {
-		rj := ResultJSON{Action: string(r.Change.Action), Name: r.Change.Name, ID: r.Change.ID, NewID: r.NewID, Status: string(r.Status), Notes: r.Notes}
-		if r.Err != nil {
-			rj.Error = r.Err.Error()
-		}
-		out.Results = append(out.Results, rj)
-	}
-	return out
-}
-
 // DriftText draws a drift audit for people.
 func DriftText(w io.Writer, d audit.Report, st Style) error {
 	var b strings.Builder
-	section := func(title, sym string, items []audit.Item) {
-		if len(items) == 0 {
-			return
+	if d.InSync() {
+		b.WriteString("In sync: LaunchDarkly matches the spec.\n")
+	} else {
+		fmt.Fprintf(&b, "Drift: %s.\n", driftLine(d))
+	}
+	for _, sec := range driftSections(d) {
+		if len(sec.items) == 0 {
+			continue
 		}
-		fmt.Fprintf(&b, "\n%s (%d):\n", st.paint(ansiBold, title), len(items))
-		for _, it := range items {
-			fmt.Fprintf(&b, "  %s %s: %s\n      → %s\n", sym, label(it.Name, it.ID), Clean(it.Detail), it.Advice)
+		fmt.Fprintf(&b, "\n%s (%d):\n", st.paint(ansiBold, sec.title), len(sec.items))
+		for _, it := range sec.items {
+			fmt.Fprintf(&b, "  %s %s: %s\n      → %s\n", sec.sym, label(it.Name, it.ID), Clean(it.Detail), it.Advice)
+			switch by := byText(it); {
+			case it.By == audit.Unknown:
+				b.WriteString("      who: unknown\n")
+			case by != "" && it.What != "":
+				fmt.Fprintf(&b, "      by %s: %s\n", Clean(by), Clean(it.What))
+			case by != "":
+				fmt.Fprintf(&b, "      by %s\n", Clean(by))
+			}
 			if it.Change != nil {
 				for _, l := range fieldLines(*it.Change) {
 					fmt.Fprintf(&b, "      %s\n", l.text())
@@ -110,31 +88,17 @@ func DriftText(w io.Writer, d audit.Report, st Style) error {
 			}
 		}
 	}
-	if d.InSync() {
-		b.WriteString("In sync: LaunchDarkly matches the spec.\n")
-	} else {
-		fmt.Fprintf(&b, "Drift: %d changed, %d missing, %d unmanaged, %d rotation due.\n", len(d.Changed), len(d.Missing), len(d.Unmanaged), len(d.RotationDue))
-	}
-	section("Changed outside ldtokens", "~", d.Changed)
-	section("Missing", "+", d.Missing)
-	section("Unmanaged", "?", d.Unmanaged)
-	section("Rotation due", "↻", d.RotationDue)
 	if len(d.Findings) > 0 {
 		fmt.Fprintf(&b, "\n%s (%d):\n", st.paint(ansiBold, "Hygiene findings"), len(d.Findings))
 		for _, f := range d.Findings {
 			fmt.Fprintf(&b, "  ! %s %s: %s\n      → %s\n", f.Kind, label(f.Name, f.ID), Clean(f.Detail), f.Advice)
 		}
 	}
+	for _, n := range d.Notes {
+		fmt.Fprintf(&b, "\nNote: %s\n", Clean(n))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// DriftJSON is the JSON form of a drift audit.
-type DriftJSON struct {
-	FormatVersion string `json:"formatVersion"`
-	Kind          string `json:"kind"`
-	InSync        bool   `json:"inSync"`
-	audit.Report
 }
 
 // WriteJSON writes v as indented JSON.

@@ -45,6 +45,8 @@ func Symbol(a planner.Action) string {
 		return "↻"
 	case planner.Delete:
 		return "-"
+	case planner.Retire:
+		return "x"
 	}
 	return "?"
 }

@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/ldtokens/ldtokens/audit"
+	"github.com/ldtokens/ldtokens/jsonout"
 	"github.com/ldtokens/ldtokens/render"
 	"github.com/ldtokens/ldtokens/spec"
 )
@@ -50,7 +51,7 @@ Exit 0 in sync, 2 on drift (and, with --strict, on findings), 1 on error.`,
 			report := audit.Audit(p, rm.tokens, audit.Options{StaleAfter: staleAfter.Duration, Now: time.Now(), Ignore: s.Ignore})
 			switch format {
 			case "json":
-				err = render.WriteJSON(e.stdout, render.DriftJSON{FormatVersion: "1", Kind: "drift", InSync: report.InSync(), Report: report})
+				err = render.WriteJSON(e.stdout, jsonout.DriftOf(report))
 			case "markdown":
 				err = render.Markdown(e.stdout, render.DriftReport(report))
 			default:

@@ -14,6 +14,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/ldtokens/ldtokens/applier"
+	"github.com/ldtokens/ldtokens/jsonout"
 	"github.com/ldtokens/ldtokens/ldapi"
 	"github.com/ldtokens/ldtokens/planfile"
 	"github.com/ldtokens/ldtokens/planner"
@@ -66,7 +67,7 @@ func readRemote(ctx context.Context, cn *conn, s *spec.Spec, showAll, allowEmpty
 		return remote{}, listErr(err)
 	}
 	wg.Wait()
-	in := planner.Input{Spec: s, Remote: tokens, APIHost: cn.host, Now: time.Now(), AllowEmpty: allowEmpty}
+	in := planner.Input{Spec: s, Remote: tokens, APIHost: cn.host, Now: time.Now(), AllowEmpty: allowEmpty, AllMembers: showAll}
 	if idErr == nil {
 		in.CallerMemberID = caller.MemberID
 	} else if ldapi.IsStatus(idErr, 401) || ctx.Err() != nil {
@@ -354,7 +355,7 @@ func (e *env) execute(ctx context.Context, c *ucli.Context, format string, p pla
 func (e *env) finishApply(c *ucli.Context, format string, results []applier.Result) error {
 	switch format {
 	case "json":
-		if err := render.WriteJSON(e.stdout, render.ApplyJSONOf(results)); err != nil {
+		if err := render.WriteJSON(e.stdout, jsonout.ApplyOf(results)); err != nil {
 			return err
 		}
 	case "markdown":
