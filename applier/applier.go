@@ -17,16 +17,25 @@ import (
 // Client is the part of the LaunchDarkly API the applier uses.
 type Client interface {
 	ListTokens(ctx context.Context, opts ldapi.ListOptions) ([]ldapi.Token, error)
+	GetToken(ctx context.Context, id string) (ldapi.Token, error)
 	CreateToken(ctx context.Context, body ldapi.TokenPost) (ldapi.Token, secret.Secret, error)
 	PatchToken(ctx context.Context, id string, ops []ldapi.PatchOp) (ldapi.Token, error)
 	DeleteToken(ctx context.Context, id string) error
 	ResetToken(ctx context.Context, id string, expiry time.Time) (ldapi.Token, secret.Secret, error)
+	// VerifySecret asks the API, once, whom the secret s authenticates.
+	VerifySecret(ctx context.Context, s secret.Secret) (ldapi.CallerIdentity, error)
+	// MaxAttempts is how many attempts one request gets; the applier gives
+	// a create whose response was lost the same budget.
+	MaxAttempts() int
+	// Backoff is the delay before attempt+1.
+	Backoff(attempt int) time.Duration
 }
 
 // Options configure an apply.
 type Options struct {
 	Client Client
-	// Sink receives every new secret; nil refuses secret-yielding changes.
+	// Sink receives every new secret, and the news of every deleted or
+	// retired token; nil refuses secret-yielding changes.
 	Sink secret.Sink
 	// Parallelism is how many tokens are worked on at once (default 4).
 	Parallelism int
@@ -36,9 +45,41 @@ type Options struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Progress is called as each change finishes, from any goroutine but
-	// never concurrently.
-	Progress func(Result)
+	// never concurrently: n counts the changes finished so far (1..total),
+	// total is the number of changes in the plan.
+	Progress func(r Result, n, total int)
+	// Abort, when closed, stops the changes under way: deliveries and
+	// requests are cancelled, every token whose secret was obtained but
+	// reached no sink is deleted again (each delete within RollbackTimeout),
+	// and Apply returns. Callers close it on the second interrupt, after
+	// cancelling Apply's ctx on the first (see Apply).
+	Abort <-chan struct{}
+	// SettleWindow is how long, after a create whose request may still be
+	// in flight lost its response, the applier keeps listing for the token
+	// before it sends the create again (default DefaultSettleWindow). It
+	// must be longer than the client's attempt timeout: the default suits
+	// ldapi's default of 30s; a caller that changes one changes the other.
+	SettleWindow time.Duration
+	// VerifyWait is how long a new secret is given to be accepted by
+	// GET /api/v2/caller-identity before it is refused (default
+	// DefaultVerifyWait).
+	VerifyWait time.Duration
+	// NoVerify delivers new secrets without proving them first (for hosts
+	// without caller-identity).
+	NoVerify bool
 }
+
+// Defaults of Options.
+const (
+	DefaultSettleWindow = 35 * time.Second
+	DefaultVerifyWait   = 10 * time.Second
+	// RollbackTimeout bounds each delete that rolls back a token after the
+	// run's context ended (an abort, or the --timeout deadline).
+	RollbackTimeout = 3 * time.Second
+	// partialGrace is how long the old token of a replace whose new secret
+	// reached only some sinks keeps working when the replace grace is 0.
+	partialGrace = time.Hour
+)
 
 // Status is how a change ended.
 type Status string
@@ -56,20 +97,32 @@ type Result struct {
 	Status Status
 	// Err says why a change failed or was not started.
 	Err error
-	// NewID is the ID of a created or replacement token.
+	// NewID is the ID of a created or replacement token that exists.
 	NewID string
 	// Notes say what happened beyond the action itself (a lost response
 	// recovered, a secret delivered).
 	Notes []string
+	// Manual says what a person must do that applying again will not, and
+	// by when (run `ldtokens rotate NAME` before …); empty when applying
+	// again converges.
+	Manual string
 }
+
+// The errors of changes not started.
+var (
+	errInterrupted   = errors.New("not started: interrupted")
+	errEarlierFailed = errors.New("not started: an earlier change of this token failed")
+	errAborted       = errors.New("aborted")
+)
 
 // ErrNoSink refuses a plan that would issue secrets with nowhere to put them.
 var ErrNoSink = errors.New("the plan issues new secrets but no secret sink is set: pass --secrets-dir DIR or --secret-command CMD")
 
-// CheckSink fails when the plan has a secret-yielding change and no sink.
+// CheckSink fails when the plan has a secret-yielding change and no sink,
+// or when the sink cannot take secrets (sink.Check).
 func CheckSink(p planner.Plan, sink secret.Sink) error {
 	if sink != nil {
-		return nil
+		return sink.Check()
 	}
 	var names []string
 	for _, c := range p.Changes {
@@ -83,9 +136,13 @@ func CheckSink(p planner.Plan, sink secret.Sink) error {
 	return nil
 }
 
-// Apply executes the plan. Cancelling ctx stops new changes from starting;
-// changes already under way finish. It returns one result per change, in
-// plan order.
+// Apply executes the plan and returns one result per change, in plan order.
+//
+// Cancelling ctx (the first interrupt) starts nothing new; changes under
+// way finish, bounded by ctx's deadline if it has one (--timeout), which
+// also kills a secret command still running. Closing opts.Abort (the
+// second interrupt) cancels the changes under way and rolls back what
+// they obtained and did not deliver; Apply then returns.
 func Apply(ctx context.Context, p planner.Plan, opts Options) []Result {
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = 4
@@ -93,9 +150,15 @@ func Apply(ctx context.Context, p planner.Plan, opts Options) []Result {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.SettleWindow <= 0 {
+		opts.SettleWindow = DefaultSettleWindow
+	}
+	if opts.VerifyWait <= 0 {
+		opts.VerifyWait = DefaultVerifyWait
+	}
 	results := make([]Result, len(p.Changes))
 	for i, c := range p.Changes {
-		results[i] = Result{Change: c, Status: Skipped, Err: errors.New("not started: interrupted")}
+		results[i] = Result{Change: c, Status: Skipped, Err: errInterrupted}
 	}
 	if err := CheckSink(p, opts.Sink); err != nil {
 		for i := range results {
@@ -103,12 +166,15 @@ func Apply(ctx context.Context, p planner.Plan, opts Options) []Result {
 		}
 		return results
 	}
+	work, cancel := workContext(ctx, opts.Abort)
+	defer cancel(nil)
 	a := &run{opts: opts, plan: p, known: map[string]bool{}}
 	for _, o := range p.Observed {
 		a.known[o.ID] = true
 	}
-	// Phase 1: everything but deletes, a token's changes in order; phase 2:
-	// deletes, so nothing is destroyed before its replacements exist.
+	// Phase 1: everything but deletes and retires, a token's changes in
+	// order; phase 2: deletes and retires, so nothing is destroyed before
+	// its replacements exist.
 	var first, second [][]int
 	byName := map[string]int{}
 	for i, c := range p.Changes {
@@ -125,18 +191,45 @@ func Apply(ctx context.Context, p planner.Plan, opts Options) []Result {
 		first = append(first, []int{i})
 	}
 	var mu sync.Mutex
+	finished := 0
 	report := func(r Result, i int) {
 		mu.Lock()
 		defer mu.Unlock()
 		results[i] = r
+		if r.Status == Skipped {
+			return
+		}
+		finished++
 		if opts.Progress != nil {
-			opts.Progress(r)
+			opts.Progress(r, finished, len(p.Changes))
 		}
 	}
 	for _, phase := range [][][]int{first, second} {
-		a.runPhase(ctx, phase, report)
+		a.runPhase(ctx, work, phase, report)
 	}
 	return results
+}
+
+// workContext is the context of the changes under way: ctx's cancellation
+// does not reach it, ctx's deadline does, and so does abort.
+func workContext(ctx context.Context, abort <-chan struct{}) (context.Context, context.CancelCauseFunc) {
+	work, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	if d, ok := ctx.Deadline(); ok {
+		var stop context.CancelFunc
+		work, stop = context.WithDeadline(work, d)
+		inner := cancel
+		cancel = func(cause error) { inner(cause); stop() }
+	}
+	if abort != nil {
+		go func() {
+			select {
+			case <-abort:
+				cancel(errAborted)
+			case <-work.Done():
+			}
+		}()
+	}
+	return work, cancel
 }
 
 type run struct {
@@ -145,36 +238,49 @@ type run struct {
 	known map[string]bool // remote IDs the plan saw
 }
 
-func (a *run) runPhase(ctx context.Context, jobs [][]int, report func(Result, int)) {
+// stopping reports whether nothing new may start: ctx was cancelled or the
+// run was aborted.
+func (a *run) stopping(ctx, work context.Context) bool {
+	return ctx.Err() != nil || work.Err() != nil
+}
+
+func (a *run) runPhase(ctx, work context.Context, jobs [][]int, report func(Result, int)) {
 	sem := make(chan struct{}, a.opts.Parallelism)
 	var wg sync.WaitGroup
+	defer wg.Wait()
 	for _, job := range jobs {
 		select {
 		case <-ctx.Done():
-			wg.Wait()
+			return
+		case <-work.Done():
 			return
 		case sem <- struct{}{}:
 		}
-		if ctx.Err() != nil {
+		if a.stopping(ctx, work) {
 			<-sem
-			break
+			return
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			// A change under way finishes even when the run is interrupted.
-			work := context.WithoutCancel(ctx)
-			for _, i := range job {
-				r := a.execute(work, a.plan.Changes[i])
+			for n, i := range job {
+				c := a.plan.Changes[i]
+				if n > 0 && a.stopping(ctx, work) {
+					return // the rest stay "not started: interrupted"
+				}
+				r := a.execute(work, c)
 				report(r, i)
 				if r.Status != Done {
-					break // the token's later changes depend on this one
+					// The token's later changes depend on this one.
+					for _, j := range job[n+1:] {
+						report(Result{Change: a.plan.Changes[j], Status: Skipped, Err: errEarlierFailed}, j)
+					}
+					return
 				}
 			}
 		}()
 	}
-	wg.Wait()
 }
 
 func (a *run) execute(ctx context.Context, c planner.Change) Result {
@@ -182,27 +288,17 @@ func (a *run) execute(ctx context.Context, c planner.Change) Result {
 	var err error
 	switch c.Action {
 	case planner.Create:
-		r.NewID, err = a.create(ctx, c, &r)
+		err = a.create(ctx, c, &r)
 	case planner.Update:
-		ops := c.Patch
-		if a.opts.Guard {
-			ops = append(slices.Clone(c.Guard), c.Patch...)
-		}
-		_, err = a.opts.Client.PatchToken(ctx, c.ID, ops)
-		if err != nil && a.opts.Guard && ldapi.IsStatus(err, 422) && len(c.Guard) > 0 {
-			err = fmt.Errorf("%w (the token changed since the plan was made: plan again)", err)
-		}
+		err = a.update(ctx, c, &r)
 	case planner.Replace:
-		r.NewID, err = a.create(ctx, c, &r)
-		if err == nil {
-			if derr := a.opts.Client.DeleteToken(ctx, c.ID); derr != nil {
-				err = fmt.Errorf("replacement %s is live and its secret delivered, but the old token %s could not be deleted: %w; delete it by hand or pin the new one with id: %s", r.NewID, c.ID, derr, r.NewID)
-			}
-		}
+		err = a.replace(ctx, c, &r)
 	case planner.Rotate:
 		err = a.rotate(ctx, c, &r)
 	case planner.Delete, planner.Retire:
-		err = a.opts.Client.DeleteToken(ctx, c.ID)
+		err = a.remove(ctx, c, &r)
+	default:
+		err = fmt.Errorf("unknown action %q", c.Action)
 	}
 	if err != nil {
 		r.Status = Failed
@@ -213,101 +309,38 @@ func (a *run) execute(ctx context.Context, c planner.Change) Result {
 
 func postOf(f *planner.Fields) ldapi.TokenPost { return ldapi.PostOf(*f) }
 
-// createAttempts bounds the POSTs of one create whose responses were lost
-// and whose token never appeared.
-const createAttempts = 3
-
-// create makes the token of c.After and delivers its secret. A create whose
-// response was lost is never blindly repeated: the tool lists again, and if
-// a token of that name appeared, adopts it and resets it to obtain a secret
-// to deliver. A secret that cannot be delivered deletes the new token again.
-func (a *run) create(ctx context.Context, c planner.Change, r *Result) (string, error) {
-	body := postOf(c.After)
-	var tok ldapi.Token
-	var sec secret.Secret
-	var err error
-	for attempt := 1; ; attempt++ {
-		tok, sec, err = a.opts.Client.CreateToken(ctx, body)
-		var lost *ldapi.UncertainError
-		if !errors.As(err, &lost) {
-			break
-		}
-		adopted, found, lerr := a.findCreated(ctx, body.Name)
-		if lerr != nil {
-			return "", fmt.Errorf("%w; listing to recover also failed: %v", err, lerr)
-		}
-		if found {
-			r.Notes = append(r.Notes, fmt.Sprintf("create response lost; adopted %s and reset it to obtain its secret", adopted.ID))
-			tok, sec, err = a.opts.Client.ResetToken(ctx, adopted.ID, time.Time{})
-			if err != nil {
-				return adopted.ID, fmt.Errorf("created %s but its response was lost, and the reset to recover a secret failed: %w; run apply again", adopted.ID, err)
-			}
-			break
-		}
-		if attempt == createAttempts {
-			return "", err
-		}
-		r.Notes = append(r.Notes, "create response lost and no token appeared; created again")
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
 	}
-	if err != nil {
-		return "", err
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
 	}
-	if derr := a.deliver(ctx, c, tok.ID, sec); derr != nil {
-		if rerr := a.opts.Client.DeleteToken(ctx, tok.ID); rerr != nil {
-			return tok.ID, fmt.Errorf("%w; the new token %s could not be deleted again either (%v): delete it by hand", derr, tok.ID, rerr)
-		}
-		return "", fmt.Errorf("%w; the new token was deleted again, the next apply creates it afresh", derr)
-	}
-	r.Notes = append(r.Notes, "secret delivered")
-	return tok.ID, nil
 }
 
-// findCreated lists and returns the newest token named name that the plan
-// did not see: the one a lost create made.
-func (a *run) findCreated(ctx context.Context, name string) (ldapi.Token, bool, error) {
-	all, err := a.opts.Client.ListTokens(ctx, ldapi.ListOptions{})
-	if err != nil {
-		return ldapi.Token{}, false, err
+// cleanupContext is ctx while it lives; once it has ended (an abort, the
+// deadline), a fresh context of RollbackTimeout, so that a rollback is
+// still tried.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx.Err() == nil {
+		return ctx, func() {}
 	}
-	var found ldapi.Token
-	ok := false
-	for _, t := range all {
-		if t.Name == name && !a.known[t.ID] && (!ok || t.CreationDate > found.CreationDate) {
-			found, ok = t, true
-		}
-	}
-	return found, ok, nil
-}
-
-// rotate resets the secret, the old one living on for the grace period.
-func (a *run) rotate(ctx context.Context, c planner.Change, r *Result) error {
-	expiry := a.opts.Now().Add(c.Grace)
-	if c.Grace == 0 {
-		expiry = time.Time{}
-	}
-	_, sec, err := a.opts.Client.ResetToken(ctx, c.ID, expiry)
-	if err != nil {
-		return err
-	}
-	if err := a.deliver(ctx, c, c.ID, sec); err != nil {
-		old := "the old secret stopped working at once"
-		if c.Grace > 0 {
-			old = "the old secret keeps working until " + expiry.UTC().Format(time.RFC3339)
-		}
-		return fmt.Errorf("the secret was reset but could not be delivered: %w; %s; run `ldtokens rotate %s` to issue and deliver another", err, old, c.Name)
-	}
-	r.Notes = append(r.Notes, "secret delivered")
-	return nil
-}
-
-func (a *run) deliver(ctx context.Context, c planner.Change, id string, s secret.Secret) error {
-	if s.IsZero() {
-		return errors.New("the server returned no secret")
-	}
-	return a.opts.Sink.Deliver(ctx, secret.Delivery{Name: c.Name, ID: id, Action: string(c.Action), Secret: s})
+	return context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
 }
 
 // AnyFailed reports whether any result is not done.
 func AnyFailed(results []Result) bool {
 	return slices.ContainsFunc(results, func(r Result) bool { return r.Status != Done })
+}
+
+// Converges reports whether applying again finishes every change that is
+// not done: no result needs a person (Result.Manual).
+func Converges(results []Result) bool {
+	return !slices.ContainsFunc(results, func(r Result) bool { return r.Manual != "" })
 }

@@ -2,9 +2,11 @@ package applier_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,22 +23,42 @@ import (
 	"github.com/ldtokens/ldtokens/spec"
 )
 
-// env is an emulator over HTTP and a client for it.
+// accessToken is the access token every test's emulator accepts.
+const accessToken = "test"
+
+// env is an emulator behind a fault proxy, over HTTP, and a client for it.
 type env struct {
-	srv    *emulator.Server
-	client *ldapi.Client
-	host   string
+	srv     *emulator.Server
+	proxy   *proxy
+	client  *ldapi.Client
+	host    string
+	attempt time.Duration
 }
 
 func newEnv(t testing.TB, acct emulator.Account, opts emulator.Options) *env {
+	return newEnvWith(t, acct, opts, 2*time.Second)
+}
+
+// newEnvWith makes an env whose client gives each attempt attemptTimeout.
+func newEnvWith(t testing.TB, acct emulator.Account, opts emulator.Options, attemptTimeout time.Duration) *env {
 	t.Helper()
-	opts.AccessToken = "test"
+	opts.AccessToken = accessToken
 	srv := emulator.New(acct, opts)
-	hs := httptest.NewServer(srv)
+	up := httptest.NewServer(srv)
+	t.Cleanup(up.Close)
+	px := newProxy(up.URL)
+	hs := httptest.NewServer(px)
 	t.Cleanup(hs.Close)
-	c, err := ldapi.New(ldapi.Config{Host: hs.URL, Token: secret.New("test"), BaseBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxAttempts: 20})
+	c, err := ldapi.New(ldapi.Config{Host: hs.URL, Token: secret.New(accessToken), BaseBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond,
+		MaxAttempts: 10, AttemptTimeout: attemptTimeout})
 	require.NoError(t, err)
-	return &env{srv: srv, client: c, host: hs.URL}
+	return &env{srv: srv, proxy: px, client: c, host: hs.URL, attempt: attemptTimeout}
+}
+
+// options are the apply options of a test: this env's client, the sink,
+// and a settle window a little longer than the attempt timeout.
+func (e *env) options(sink secret.Sink) applier.Options {
+	return applier.Options{Client: e.client, Sink: sink, SettleWindow: e.attempt + 300*time.Millisecond, VerifyWait: 2 * time.Second}
 }
 
 func (e *env) plan(t testing.TB, s *spec.Spec) planner.Plan {
@@ -49,6 +71,27 @@ func (e *env) plan(t testing.TB, s *spec.Spec) planner.Plan {
 	return p
 }
 
+// named returns the emulator's tokens named name.
+func (e *env) named(name string) []emulator.StoredToken {
+	var out []emulator.StoredToken
+	for _, t := range e.srv.Snapshot().Tokens {
+		if t.Name == name {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// holds reports which token the secret in file authenticates as.
+func (e *env) holds(t testing.TB, file string) (id string, ok bool) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", false
+	}
+	return e.srv.Authenticate(string(data))
+}
+
 func parse(t testing.TB, text string) *spec.Spec {
 	t.Helper()
 	s, err := spec.Parse("t.yaml", []byte(text))
@@ -56,29 +99,26 @@ func parse(t testing.TB, text string) *spec.Spec {
 	return s
 }
 
-// memSink keeps delivered secrets, or fails when told to.
-type memSink struct {
-	mu   sync.Mutex
-	got  map[string]secret.Secret
-	fail error
+// dirSink is a secrets dir of the test's own.
+func dirSink(t testing.TB) secret.DirSink {
+	return secret.DirSink{Dir: filepath.Join(t.TempDir(), "secrets")}
 }
 
-func (m *memSink) Deliver(_ context.Context, d secret.Delivery) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	if m.got == nil {
-		m.got = map[string]secret.Secret{}
-	}
-	m.got[d.Name] = d.Secret
-	return nil
+// commandSink runs command with a PATH and OUT, a directory of its own.
+func commandSink(t testing.TB, command string) (secret.CommandSink, string) {
+	out := t.TempDir()
+	return secret.CommandSink{Command: command, Env: []string{"PATH=" + os.Getenv("PATH"), "OUT=" + out}}, out
 }
 
 func stored(id, name, role string, service bool) emulator.StoredToken {
 	var t emulator.StoredToken
 	t.ID, t.Name, t.Role, t.ServiceToken = id, name, role, service
+	return t
+}
+
+// withSecret gives a stored token a known secret.
+func withSecret(t emulator.StoredToken, value string) emulator.StoredToken {
+	t.SecretHash = emulator.HashSecret(value)
 	return t
 }
 
@@ -88,7 +128,9 @@ func TestGuardCatchesARacingChange(t *testing.T) {
 	require.Len(t, p.Changes, 1)
 	// Someone changes the token between the plan's check and its call.
 	e.srv.Mutate(func(a *emulator.Account) { a.Tokens[0].Role = "admin" })
-	res := applier.Apply(context.Background(), p, applier.Options{Client: e.client, Guard: true})
+	opts := e.options(nil)
+	opts.Guard = true
+	res := applier.Apply(context.Background(), p, opts)
 	require.Len(t, res, 1)
 	assert.Equal(t, applier.Failed, res[0].Status)
 	assert.ErrorContains(t, res[0].Err, "the token changed since the plan was made")
@@ -100,45 +142,63 @@ func TestOrderAndResults(t *testing.T) {
 		stored("000000000000000000000001", "old", "reader", true),
 		stored("000000000000000000000002", "svc", "reader", true),
 	}}, emulator.Options{})
-	p := e.plan(t, parse(t, "tokens: [{name: old, state: absent}, {name: svc, role: writer}, {name: a, role: reader}, {name: b, role: reader}]"))
-	sink := &memSink{}
+	text := "tokens: [{name: old, state: absent}, {name: svc, role: writer}, {name: a, role: reader}, {name: b, role: reader}]"
+	p := e.plan(t, parse(t, text))
+	sink := dirSink(t)
 	var mu sync.Mutex
 	var finished []string
-	res := applier.Apply(context.Background(), p, applier.Options{Client: e.client, Sink: sink, Parallelism: 1,
-		Progress: func(r applier.Result) {
-			mu.Lock()
-			finished = append(finished, string(r.Change.Action)+" "+r.Change.Name)
-			mu.Unlock()
-		}})
+	opts := e.options(sink)
+	opts.Parallelism = 1
+	opts.Progress = func(r applier.Result, n, total int) {
+		mu.Lock()
+		finished = append(finished, fmt.Sprintf("[%d/%d] %s %s", n, total, r.Change.Action, r.Change.Name))
+		mu.Unlock()
+	}
+	res := applier.Apply(context.Background(), p, opts)
 	require.False(t, applier.AnyFailed(res), "%v", res)
 	var order []string
 	for _, r := range res {
 		order = append(order, r.Change.Name)
 	}
 	assert.Equal(t, []string{"a", "b", "old", "svc"}, order, "results in plan order")
-	assert.Equal(t, "delete old", finished[len(finished)-1], "deletes run last")
-	assert.Len(t, sink.got, 3)
-	assert.Empty(t, e.plan(t, parse(t, "tokens: [{name: old, state: absent}, {name: svc, role: writer}, {name: a, role: reader}, {name: b, role: reader}]")).Changes)
+	assert.Len(t, finished, 4)
+	assert.Equal(t, "[4/4] delete old", finished[len(finished)-1], "deletes run last; progress counts changes")
+	for _, name := range []string{"a", "b", "svc"} {
+		id, ok := e.holds(t, filepath.Join(sink.Dir, name+".token"))
+		require.True(t, ok, name)
+		assert.Equal(t, name, e.srv.Snapshot().Tokens[slices.IndexFunc(e.srv.Snapshot().Tokens, func(t emulator.StoredToken) bool { return t.ID == id })].Name)
+	}
+	assert.Empty(t, e.plan(t, parse(t, text)).Changes)
 }
 
 func TestReplaceKeepsTheOldTokenWhenDeliveryFails(t *testing.T) {
 	e := newEnv(t, emulator.Account{Tokens: []emulator.StoredToken{stored("000000000000000000000002", "svc", "reader", true)}}, emulator.Options{})
 	p := e.plan(t, parse(t, "tokens: [{name: svc, role: writer}]"))
-	res := applier.Apply(context.Background(), p, applier.Options{Client: e.client, Sink: &memSink{fail: errors.New("vault sealed")}})
+	sink, _ := commandSink(t, "echo vault sealed >&2; exit 1")
+	res := applier.Apply(context.Background(), p, e.options(sink))
 	require.Len(t, res, 1)
 	assert.Equal(t, applier.Failed, res[0].Status)
-	assert.ErrorContains(t, res[0].Err, "vault sealed; the new token was deleted again")
+	assert.ErrorContains(t, res[0].Err, "vault sealed; the new token was deleted again; the old token 000000000000000000000002 is untouched")
+	assert.True(t, applier.Converges(res), "the next apply tries again")
 	snap := e.srv.Snapshot()
 	require.Len(t, snap.Tokens, 1)
 	assert.Equal(t, "000000000000000000000002", snap.Tokens[0].ID, "the old token is untouched")
+	assert.Equal(t, "svc", snap.Tokens[0].Name)
 }
 
 func TestNoSinkIsRefusedBeforeAnyCall(t *testing.T) {
 	e := newEnv(t, emulator.Account{}, emulator.Options{})
 	p := e.plan(t, parse(t, "tokens: [{name: a, role: reader}]"))
 	before := e.srv.Stats().Total
-	res := applier.Apply(context.Background(), p, applier.Options{Client: e.client})
+	res := applier.Apply(context.Background(), p, e.options(nil))
 	assert.ErrorIs(t, res[0].Err, applier.ErrNoSink)
+	assert.Equal(t, before, e.srv.Stats().Total)
+
+	// A sink that cannot take secrets is refused before any call too.
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o755))
+	res = applier.Apply(context.Background(), p, e.options(secret.DirSink{Dir: dir}))
+	assert.ErrorContains(t, res[0].Err, "lets group or others read or write it")
 	assert.Equal(t, before, e.srv.Stats().Total)
 }
 
@@ -152,8 +212,11 @@ func TestInterruptFinishesWhatIsUnderWay(t *testing.T) {
 	p := e.plan(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	var once sync.Once
-	res := applier.Apply(ctx, p, applier.Options{Client: e.client, Sink: &memSink{}, Parallelism: 2,
-		Progress: func(applier.Result) { once.Do(cancel) }})
+	sink := dirSink(t)
+	opts := e.options(sink)
+	opts.Parallelism = 2
+	opts.Progress = func(applier.Result, int, int) { once.Do(cancel) }
+	res := applier.Apply(ctx, p, opts)
 	var done, skipped int
 	for _, r := range res {
 		switch r.Status {
@@ -170,7 +233,7 @@ func TestInterruptFinishesWhatIsUnderWay(t *testing.T) {
 	assert.Greater(t, skipped, 0, "changes not started are reported")
 	assert.Len(t, e.srv.Snapshot().Tokens, done, "every change under way finished; none was left half-done")
 	// The next run converges.
-	res = applier.Apply(context.Background(), e.plan(t, s), applier.Options{Client: e.client, Sink: &memSink{}})
+	res = applier.Apply(context.Background(), e.plan(t, s), e.options(sink))
 	assert.False(t, applier.AnyFailed(res))
 	assert.Empty(t, e.plan(t, s).Changes)
 }
@@ -190,13 +253,15 @@ func TestApplyUnderFaults(t *testing.T) {
 		names = append(names, fmt.Sprintf("{name: svc-%03d, role: reader}", i))
 	}
 	s := parse(t, "tokens: ["+strings.Join(names, ", ")+"]")
-	sink := &memSink{}
+	sink := dirSink(t)
 	for round := 0; round < 3; round++ {
 		p := e.plan(t, s)
 		if !p.HasChanges() {
 			break
 		}
-		applier.Apply(context.Background(), p, applier.Options{Client: e.client, Sink: sink, Parallelism: 8})
+		opts := e.options(sink)
+		opts.Parallelism = 8
+		applier.Apply(context.Background(), p, opts)
 	}
 	e.srv.SetFaults(emulator.Faults{})
 	assert.Empty(t, e.plan(t, s).Changes, "converged")
@@ -206,14 +271,9 @@ func TestApplyUnderFaults(t *testing.T) {
 	t.Logf("requests %d, 429s %d, 5xx %d, lost creates %d", stats.Total, stats.RateLimited, stats.Faulted, stats.LostCreates)
 	assert.Greater(t, stats.Faulted, 0)
 	assert.Greater(t, stats.LostCreates, 0)
-	require.Len(t, sink.got, 300, "no lost secret")
-	for name, sec := range sink.got {
-		id, ok := e.srv.Authenticate(sec.Reveal())
-		require.True(t, ok, "secret of %s is valid", name)
-		for _, tok := range snap.Tokens {
-			if tok.ID == id {
-				assert.Equal(t, name, tok.Name)
-			}
-		}
+	for _, tok := range snap.Tokens {
+		id, ok := e.holds(t, filepath.Join(sink.Dir, tok.Name+".token"))
+		require.True(t, ok, "secret of %s is valid", tok.Name)
+		assert.Equal(t, tok.ID, id)
 	}
 }

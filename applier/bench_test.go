@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -219,7 +220,7 @@ func BenchmarkApplyUnderRateLimit(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		res := applier.Apply(context.Background(), p, applier.Options{Client: client, Sink: &memSink{}, Parallelism: 8})
+		res := applier.Apply(context.Background(), p, applier.Options{Client: client, Sink: secret.DirSink{Dir: filepath.Join(b.TempDir(), "s")}, Parallelism: 8, NoVerify: true})
 		elapsed := time.Since(start)
 		b.StopTimer()
 		if applier.AnyFailed(res) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -134,7 +135,7 @@ func FuzzConverge(f *testing.F) {
 			return p
 		}
 		first := plan()
-		res := applier.Apply(ctx, first, applier.Options{Client: client, Sink: &memSink{}})
+		res := applier.Apply(ctx, first, applier.Options{Client: client, Sink: secret.DirSink{Dir: filepath.Join(t.TempDir(), "s")}, NoVerify: true})
 		for _, r := range res {
 			require.Equal(t, applier.Done, r.Status, "spec:\n%s\nchange %+v: %v", text, r.Change, r.Err)
 		}

@@ -12,7 +12,11 @@ import (
 )
 
 // Calls lists the HTTP requests the plan would send, in the order Apply
-// sends them (deletes last). A reset's expiry is computed from now.
+// sends them (deletes and retires last): a replace with a grace retires
+// its old token (a rename to the retiring marker, then a reset expiring
+// at the grace's end). Expiries are computed from now. Reads the applier
+// makes to check its writes (the token before a reset, caller-identity
+// with a new secret, listings after a lost create) are not listed.
 func Calls(p planner.Plan, guard bool, now time.Time) []ldapi.Call {
 	var calls, deletes []ldapi.Call
 	for _, c := range p.Changes {
@@ -26,7 +30,15 @@ func Calls(p planner.Plan, guard bool, now time.Time) []ldapi.Call {
 			}
 			calls = append(calls, ldapi.PatchTokenCall(c.ID, ops))
 		case planner.Replace:
-			calls = append(calls, ldapi.CreateTokenCall(postOf(c.After)), ldapi.DeleteTokenCall(c.ID))
+			calls = append(calls, ldapi.CreateTokenCall(postOf(c.After)))
+			if c.ReplaceGrace == 0 {
+				calls = append(calls, ldapi.DeleteTokenCall(c.ID))
+				continue
+			}
+			until := now.Add(c.ReplaceGrace).UTC().Truncate(time.Second)
+			calls = append(calls,
+				ldapi.PatchTokenCall(c.ID, []ldapi.PatchOp{{Op: "replace", Path: "/name", Value: planner.RetireMarker(c.Name, until)}}),
+				ldapi.ResetTokenCall(c.ID, until))
 		case planner.Rotate:
 			expiry := time.Time{}
 			if c.Grace > 0 {

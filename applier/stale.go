@@ -12,13 +12,18 @@ import (
 // ErrStale prefixes every refusal of a saved plan whose world moved.
 var ErrStale = errors.New("saved plan is stale")
 
-// CheckStale refuses a saved plan, before any change, when the host differs
+// CheckStale refuses a saved plan, before any change, when the host or the
+// account differs (account is the current one, from caller-identity or the
+// tokens' common owner; an empty account on either side is not compared)
 // or any token it touches changed, vanished or appeared since it was made.
 // A plan applied once is stale from then on: what it did changed the
 // tokens it touched.
-func CheckStale(p planner.Plan, host string, remote []ldapi.Token) error {
+func CheckStale(p planner.Plan, host, account string, remote []ldapi.Token) error {
 	if err := CheckHost(p, host); err != nil {
 		return err
+	}
+	if p.AccountID != "" && account != "" && p.AccountID != account {
+		return fmt.Errorf("%w: it was made for account %s, this is account %s", ErrStale, p.AccountID, account)
 	}
 	byID := make(map[string]ldapi.Token, len(remote))
 	for _, t := range remote {

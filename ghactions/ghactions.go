@@ -1,7 +1,15 @@
 // Package ghactions speaks GitHub Actions' workflow commands and environment
-// files: masking secrets, annotations, step outputs and the step summary.
-// Everything it writes from outside text is escaped so that text cannot
-// forge a workflow command.
+// files: masking secrets, annotations, log groups, step outputs and the step
+// summary. Everything it writes from outside text is escaped so that text
+// cannot forge a workflow command.
+//
+// Workflow commands go to the writer given to FromEnv, which is the
+// process's stderr, never stdout: stdout is the report, which workflows
+// capture and post as comments, and a workflow command there (an
+// `::add-mask::` line above all) would publish what it names. The runner
+// reads commands from either stream.
+//
+// It must not decide what a report says: callers render it and hand it over.
 package ghactions
 
 import (
@@ -20,42 +28,37 @@ import (
 type Actions struct {
 	// Enabled is set when GITHUB_ACTIONS=true.
 	Enabled bool
-	// Stdout receives workflow commands.
-	Stdout io.Writer
+	// Commands receives workflow commands: stderr, never stdout.
+	Commands io.Writer
 	// OutputFile and SummaryFile are $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY.
 	OutputFile, SummaryFile string
 
 	mu sync.Mutex
 }
 
-// FromEnv returns the Actions of the environment getenv reads.
-func FromEnv(getenv func(string) string, stdout io.Writer) *Actions {
+// FromEnv returns the Actions of the environment getenv reads, writing
+// workflow commands to commands (the process's stderr).
+func FromEnv(getenv func(string) string, commands io.Writer) *Actions {
 	return &Actions{
 		Enabled:     getenv("GITHUB_ACTIONS") == "true",
-		Stdout:      stdout,
+		Commands:    commands,
 		OutputFile:  getenv("GITHUB_OUTPUT"),
 		SummaryFile: getenv("GITHUB_STEP_SUMMARY"),
 	}
 }
 
 // Mask tells the runner to hide a secret in every later log line. It is the
-// one place a secret's value is written to stdout, as the runner requires.
+// one place a secret's value is written to a stream, as the runner requires,
+// and it writes it to Commands (stderr).
 func (a *Actions) Mask(s secret.Secret) {
-	if a == nil || !a.Enabled || s.IsZero() {
+	if s.IsZero() {
 		return
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	fmt.Fprintf(a.Stdout, "::add-mask::%s\n", escapeData(s.Reveal()))
+	a.command("add-mask", "", s.Reveal())
 }
 
 // Error annotates a file position with an error message.
 func (a *Actions) Error(file string, line, col int, msg string) {
-	if a == nil || !a.Enabled {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	props := []string{"file=" + escapeProperty(file)}
 	if line > 0 {
 		props = append(props, fmt.Sprintf("line=%d", line))
@@ -63,36 +66,58 @@ func (a *Actions) Error(file string, line, col int, msg string) {
 	if col > 0 {
 		props = append(props, fmt.Sprintf("col=%d", col))
 	}
-	fmt.Fprintf(a.Stdout, "::error %s::%s\n", strings.Join(props, ","), escapeData(msg))
+	a.command("error", strings.Join(props, ","), msg)
 }
 
-// SetOutputs appends key=value lines to $GITHUB_OUTPUT, in key order.
-func (a *Actions) SetOutputs(kv map[string]string) error {
-	if a == nil || !a.Enabled || a.OutputFile == "" {
+// Group starts a foldable group of log lines titled title; EndGroup ends it.
+func (a *Actions) Group(title string) { a.command("group", "", title) }
+
+// EndGroup ends the group Group started.
+func (a *Actions) EndGroup() { a.command("endgroup", "", "") }
+
+// command writes ::name props::message to Commands.
+func (a *Actions) command(name, props, message string) {
+	if a == nil || !a.Enabled {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if props != "" {
+		name += " " + props
+	}
+	fmt.Fprintf(a.Commands, "::%s::%s\n", name, escapeData(message))
+}
+
+// Publish writes a step's result: markdown appended to $GITHUB_STEP_SUMMARY
+// and outputs appended to $GITHUB_OUTPUT as key=value lines, in key order.
+// It is the one way ldtokens writes either file. A value with a newline is
+// refused before anything is written, so it cannot inject another output.
+func (a *Actions) Publish(markdown string, outputs map[string]string) error {
+	if a == nil || !a.Enabled {
 		return nil
 	}
-	keys := make([]string, 0, len(kv))
-	for k := range kv {
+	keys := make([]string, 0, len(outputs))
+	for k := range outputs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		v := kv[k]
+		v := outputs[k]
 		if strings.ContainsAny(v, "\r\n") {
 			return fmt.Errorf("github output %s: value has a newline", k)
 		}
 		fmt.Fprintf(&b, "%s=%s\n", k, v)
 	}
-	return appendFile(a.OutputFile, b.String())
-}
-
-// AppendSummary appends markdown to $GITHUB_STEP_SUMMARY.
-func (a *Actions) AppendSummary(markdown string) error {
-	if a == nil || !a.Enabled || a.SummaryFile == "" {
-		return nil
+	if a.SummaryFile != "" {
+		if err := appendFile(a.SummaryFile, markdown+"\n"); err != nil {
+			return err
+		}
 	}
-	return appendFile(a.SummaryFile, markdown+"\n")
+	if a.OutputFile != "" && b.Len() > 0 {
+		return appendFile(a.OutputFile, b.String())
+	}
+	return nil
 }
 
 func appendFile(path, text string) error {

@@ -59,6 +59,8 @@ type Change struct {
 	// working; set on every replace, 0 meaning it is deleted at once.
 	ReplaceGraceSeconds *int64 `json:"replaceGraceSeconds,omitempty"`
 	Fingerprint         string `json:"fingerprint,omitempty"`
+	// SecretName is the name sinks store the token's secret under.
+	SecretName string `json:"secretName,omitempty"`
 }
 
 // Unmanaged is a remote token that is neither declared nor pruned.
@@ -108,7 +110,7 @@ func PlanOf(p planner.Plan) (Plan, error) {
 		jc := Change{
 			Action: string(c.Action), Name: c.Name, ID: c.ID, RemoteName: c.RemoteName,
 			Reasons: []string{}, ReasonCodes: []string{},
-			GraceSeconds: int64(c.Grace / time.Second), Fingerprint: c.Fingerprint,
+			GraceSeconds: int64(c.Grace / time.Second), Fingerprint: c.Fingerprint, SecretName: c.SecretName,
 		}
 		for _, r := range c.Reasons {
 			jc.Reasons = append(jc.Reasons, r.Text)

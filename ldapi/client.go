@@ -12,19 +12,20 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/ldtokens/ldtokens/secret"
 )
 
 // Config configures a Client. Zero values take the defaults.
 type Config struct {
-	// Host is the API host, e.g. https://app.launchdarkly.com.
+	// Host is the API host, e.g. https://app.launchdarkly.com: scheme, host
+	// and port only (see ParseHost).
 	Host string
 	// Token is the access token sent in Authorization.
 	Token secret.Secret
@@ -33,7 +34,10 @@ type Config struct {
 	// UserAgent is sent on every request.
 	UserAgent string
 	// HTTPClient sends the requests; its Timeout should be 0, since each
-	// attempt has its own AttemptTimeout.
+	// attempt has its own AttemptTimeout. The client sends through a copy
+	// whose CheckRedirect refuses redirects on writes and to other hosts
+	// (and then asks HTTPClient's own CheckRedirect, if any); HTTPClient
+	// itself is not changed.
 	HTTPClient *http.Client
 	// PageSize is the limit asked for when listing (default 1000); the server
 	// may return fewer.
@@ -50,6 +54,11 @@ type Config struct {
 	// OnSecret is called with every secret the server issues, as soon as the
 	// response is read (under GitHub Actions, to mask it).
 	OnSecret func(secret.Secret)
+	// OnWait, when set, is called when the pacer or a 429 holds a request
+	// for more than 2 s, once a hold, before the wait: d is how long, reason
+	// says why in words ("rate limit: 0 of 100 requests left until
+	// 12:00:05"). It must not block.
+	OnWait func(d time.Duration, reason string)
 	// Pacer is shared by every request of the client; nil makes one.
 	Pacer *Pacer
 }
@@ -59,19 +68,21 @@ type Config struct {
 type Client struct {
 	cfg  Config
 	base *url.URL
+	http *http.Client
 
 	mu  sync.Mutex
 	rng *rand.Rand
 }
 
-// New returns a client for cfg.
+// New returns a client for cfg. A host that is not scheme://host[:port]
+// is an error (see ParseHost).
 func New(cfg Config) (*Client, error) {
 	if cfg.Host == "" {
 		cfg.Host = DefaultHost
 	}
-	base, err := url.Parse(strings.TrimRight(cfg.Host, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("api host %q: want a URL such as https://app.launchdarkly.com", cfg.Host)
+	base, err := ParseHost(cfg.Host)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
@@ -100,25 +111,113 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Pacer == nil {
 		cfg.Pacer = NewPacer(nil)
 	}
-	return &Client{cfg: cfg, base: base, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))}, nil
+	hc := *cfg.HTTPClient
+	hc.CheckRedirect = checkRedirect(cfg.HTTPClient.CheckRedirect)
+	return &Client{cfg: cfg, base: base, http: &hc, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))}, nil
 }
 
 // Host returns the API host the client talks to.
 func (c *Client) Host() string { return c.base.String() }
 
-// retry says which failures a request may be repeated after.
-type retry int
+// MaxAttempts is the attempts one request may make, and the sends one
+// create may make when the caller drives the re-sends of a create whose
+// outcome was unknown.
+func (c *Client) MaxAttempts() int { return c.cfg.MaxAttempts }
+
+// Backoff is the capped, jittered exponential delay to wait after attempt
+// (1 for the first) before the next.
+func (c *Client) Backoff(attempt int) time.Duration {
+	d := c.cfg.BaseBackoff << min(max(attempt, 1)-1, 16)
+	d = min(d, c.cfg.MaxBackoff)
+	return d/2 + c.jitter(d/2)
+}
+
+func (c *Client) jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Duration(c.rng.Int64N(int64(d)))
+}
+
+// maxRedirects bounds the redirects one GET follows.
+const maxRedirects = 10
+
+// checkRedirect refuses every redirect of a write, handing the 3xx back to
+// send, and follows a GET's only to the same scheme, host and port; then
+// it asks next, the caller's own rule, if any.
+func checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		first := via[0]
+		to := origin(req.URL)
+		switch {
+		case first.Method != http.MethodGet:
+			return http.ErrUseLastResponse
+		case to != origin(first.URL):
+			return &redirectError{to: req.URL.Scheme + "://" + req.URL.Host, reason: "ldtokens follows a redirect only to the same scheme, host and port: check the api host"}
+		case len(via) >= maxRedirects:
+			return &redirectError{to: to, reason: fmt.Sprintf("ldtokens follows at most %d redirects", maxRedirects)}
+		case next == nil:
+			return nil
+		}
+		err := next(req, via)
+		if err == nil || errors.Is(err, http.ErrUseLastResponse) {
+			return err
+		}
+		return &redirectError{to: to, reason: err.Error()}
+	}
+}
+
+// policy says which failures a request may be repeated after.
+type policy int
 
 const (
-	// retryAll repeats after 429, 409, 502-504 and network errors.
-	retryAll retry = iota
-	// retryRejected repeats only after a 429, which the server did not act
-	// on; any lost response is an UncertainError.
-	retryRejected
+	// idempotent requests (GET, DELETE) are repeated after a 429, 409,
+	// 502-504, a broken or timed-out connection, and a 2xx body cut short.
+	idempotent policy = iota
+	// once requests (create, reset) are repeated only after what the
+	// server did not act on: a 429, or a connection never made. Any other
+	// failure once the request may have been sent is an *UncertainError.
+	once
+	// patch is once, and is also repeated after a 409: an optimistic
+	// locking conflict says the patch was not applied.
+	patch
 )
 
-// send performs call with pacing and retries, decoding a 2xx body into out.
-func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error {
+// request is one call as send performs it.
+type request struct {
+	call   Call
+	policy policy
+	// out receives a 2xx body; nil ignores it.
+	out any
+	// check, when set, validates out once decoded: a body that fails it is
+	// an error, never a result.
+	check func() error
+	// attempts overrides the client's MaxAttempts when > 0.
+	attempts int
+	// auth overrides the access token in Authorization when not zero.
+	auth secret.Secret
+}
+
+// result is what one attempt learned.
+type result struct {
+	status int
+	header http.Header
+	// body is a non-2xx body, for the error.
+	body []byte
+	// sent says the request may have reached the server: every transport
+	// failure but a refused connection.
+	sent bool
+	// err is a failure with no status: no answer, or a 2xx body that could
+	// not be read or parsed whole. invalid is a 2xx body read whole that is
+	// not what the API sends; it is never retried.
+	err, invalid error
+}
+
+// send performs r with pacing and retries, decoding a 2xx body into r.out.
+func (c *Client) send(ctx context.Context, r request) error {
+	call := r.call
 	var body []byte
 	if call.Body != nil {
 		var err error
@@ -126,63 +225,89 @@ func (c *Client) send(ctx context.Context, call Call, mode retry, out any) error
 			return fmt.Errorf("%s: encode body: %w", call, err)
 		}
 	}
+	attempts := c.cfg.MaxAttempts
+	if r.attempts > 0 {
+		attempts = r.attempts
+	}
+	auth := c.cfg.Token
+	if !r.auth.IsZero() {
+		auth = r.auth
+	}
+	write := r.policy != idempotent
+	uncertain := func(inFlight bool, err error) error {
+		return &UncertainError{Method: call.Method, Path: call.Path, InFlight: inFlight, Err: err}
+	}
 	var lastErr error
-	for attempt := 1; attempt <= c.cfg.MaxAttempts; attempt++ {
-		if err := c.cfg.Pacer.Wait(ctx); err != nil {
+	for attempt := 1; attempt <= attempts; attempt++ {
+		if err := c.cfg.Pacer.wait(ctx, c.cfg.OnWait); err != nil {
 			return c.giveUp(call, lastErr, err)
 		}
-		status, header, respBody, err := c.attempt(ctx, call, body, out)
-		if err != nil {
+		res := c.attempt(ctx, call, body, auth, r)
+		if res.header != nil {
+			c.cfg.Pacer.Observe(res.header)
+		}
+		var wait time.Duration
+		switch {
+		case res.invalid != nil && write:
+			return uncertain(false, fmt.Errorf("the %d answer is not a whole, valid token: %w", res.status, res.invalid))
+		case res.invalid != nil:
+			return fmt.Errorf("%s: unexpected response: %w", call, res.invalid)
+		case res.err != nil:
+			var redirect *redirectError
+			if errors.As(res.err, &redirect) {
+				// The target came from the server: never let it carry a secret out.
+				return fmt.Errorf("%s: %s", call, secret.Scrub(redirect.Error(), c.cfg.Token, auth))
+			}
+			if write && res.sent {
+				return uncertain(res.status == 0, res.err)
+			}
 			if ctx.Err() != nil {
 				return c.giveUp(call, lastErr, ctx.Err())
 			}
-			if mode == retryRejected {
-				return &UncertainError{Method: call.Method, Path: call.Path, Err: err}
-			}
-			lastErr = fmt.Errorf("%s: %w", call, err)
-			if isDialError(err) && attempt >= dialAttempts {
+			lastErr = fmt.Errorf("%s: %w", call, res.err)
+			if isDialError(res.err) && attempt >= dialAttempts {
 				return lastErr // nothing is listening there: say so soon
 			}
-			if err := sleep(ctx, c.backoff(attempt)); err != nil {
-				return c.giveUp(call, lastErr, err)
-			}
-			continue
-		}
-		c.cfg.Pacer.Observe(header)
-		if status >= 200 && status < 300 {
+			wait = c.Backoff(attempt)
+		case res.status >= 200 && res.status < 300:
 			return nil
-		}
-		apiErr := c.apiError(call, status, respBody)
-		var wait time.Duration
-		switch {
-		case status == http.StatusTooManyRequests:
-			wait = RetryAfter(header, time.Now())
-			if wait == 0 {
-				wait = c.backoff(attempt)
-			}
-			wait += c.jitter(wait / 10)
-			c.cfg.Pacer.PauseFor(wait)
-		case status == http.StatusUnauthorized:
-			return apiErr
-		case mode == retryRejected && status >= 500:
-			return &UncertainError{Method: call.Method, Path: call.Path, Err: apiErr}
-		case status == http.StatusConflict || status == http.StatusBadGateway ||
-			status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
-			if mode == retryRejected {
+		case res.status >= 300 && res.status < 400:
+			return c.redirected(call, res)
+		default:
+			apiErr := c.apiError(call, res, auth, !r.auth.IsZero())
+			switch s := res.status; {
+			case s == http.StatusTooManyRequests:
+				d := RetryAfter(res.header, time.Now())
+				if d == 0 {
+					d = c.Backoff(attempt)
+				}
+				d += c.jitter(d / 10)
+				// The pacer holds this request and every other one.
+				c.cfg.Pacer.pause(d, func(until time.Time) string {
+					return "the server answered 429 Too Many Requests: retrying at " + clock(until)
+				})
+			case s == http.StatusUnauthorized:
+				return apiErr
+			case write && s >= 500:
+				return uncertain(s == http.StatusGatewayTimeout, apiErr)
+			case s == http.StatusConflict && r.policy != once,
+				s == http.StatusBadGateway, s == http.StatusServiceUnavailable, s == http.StatusGatewayTimeout:
+				wait = c.Backoff(attempt)
+			default:
 				return apiErr
 			}
-			wait = c.backoff(attempt)
-		default:
-			return apiErr
+			lastErr = apiErr
 		}
-		lastErr = apiErr
-		if attempt < c.cfg.MaxAttempts {
+		if attempt < attempts {
 			if err := sleep(ctx, wait); err != nil {
 				return c.giveUp(call, lastErr, err)
 			}
 		}
 	}
-	return fmt.Errorf("gave up after %d attempts: %w", c.cfg.MaxAttempts, lastErr)
+	if attempts == 1 {
+		return lastErr
+	}
+	return fmt.Errorf("gave up after %d attempts: %w", attempts, lastErr)
 }
 
 func (c *Client) giveUp(call Call, last, cause error) error {
@@ -192,16 +317,36 @@ func (c *Client) giveUp(call Call, last, cause error) error {
 	return fmt.Errorf("%s: %w", call, cause)
 }
 
-// attempt sends one request. A 2xx body is decoded into out as it streams
-// in; any other body is returned for the error. A 2xx body that cannot be
-// read or decoded whole is an error of the attempt, like a broken
-// connection.
-func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (int, http.Header, []byte, error) {
+// redirected is the error for a 3xx answer: a write's redirect is never
+// followed, and a GET's that reaches here had no usable Location.
+func (c *Client) redirected(call Call, res result) error {
+	to := "elsewhere"
+	if loc, err := url.Parse(res.header.Get("Location")); err == nil && loc.Host != "" {
+		to = "to " + loc.Scheme + "://" + loc.Host
+	}
+	to = secret.Scrub(to, c.cfg.Token)
+	if call.Method == http.MethodGet {
+		return fmt.Errorf("%s: the server answered %d (a redirect %s) that cannot be followed", call, res.status, to)
+	}
+	return fmt.Errorf("%s: the server answered %d, a redirect %s; ldtokens never follows a redirect on a write, and the server did not act on it, so nothing is known to have changed: check the api host", call, res.status, to)
+}
+
+// maxBody bounds a 2xx body: a page of 1,000 tokens is about 1 MB.
+const maxBody = 64 << 20
+
+var errTooLarge = fmt.Errorf("the response is larger than %d MiB", maxBody>>20)
+
+// attempt sends one request. A 2xx body is decoded into r.out as it
+// streams in, then checked; any other body is kept for the error.
+func (c *Client) attempt(ctx context.Context, call Call, body []byte, auth secret.Secret, r request) result {
+	var err error
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
 	u := *c.base
-	u.Path = c.base.Path + call.Path
-	u.RawPath = c.base.Path + call.Path
+	u.RawPath = call.Path
+	if u.Path, err = url.PathUnescape(call.Path); err != nil {
+		return result{err: err}
+	}
 	u.RawQuery = call.Query.Encode()
 	var rd io.Reader
 	if body != nil {
@@ -209,34 +354,60 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (
 	}
 	req, err := http.NewRequestWithContext(ctx, call.Method, u.String(), rd)
 	if err != nil {
-		return 0, nil, nil, err
+		return result{err: err}
 	}
-	req.Header.Set("Authorization", c.cfg.Token.Reveal())
+	req.Header.Set("Authorization", auth.Reveal())
 	req.Header.Set("LD-API-Version", APIVersion)
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	req.Header.Set("Accept", "application/json")
 	if body != nil || call.Method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.cfg.HTTPClient.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, nil, scrubURLError(err)
+		return result{err: scrubURLError(err), sent: !isDialError(err)}
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if out != nil && resp.StatusCode != http.StatusNoContent {
-			if err := decode(resp.Body, out); err != nil {
-				return 0, nil, nil, fmt.Errorf("read response: %w", err)
-			}
-		}
+	res := result{status: resp.StatusCode, header: resp.Header, sent: true}
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		// The status is the answer; a body cut short only shortens the error.
+		res.body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		return res
+	}
+	if r.out == nil || resp.StatusCode == http.StatusNoContent {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		return resp.StatusCode, resp.Header, nil, nil
+		return res
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return 0, nil, nil, err
+	err = decode(&limitedReader{r: resp.Body, n: maxBody}, r.out)
+	switch {
+	case errors.Is(err, errTooLarge):
+		res.invalid = errTooLarge
+	case wrongType(err):
+		res.invalid = err
+	case err != nil:
+		res.err = fmt.Errorf("read response: %w", err)
+	case r.check != nil:
+		res.invalid = r.check()
 	}
-	return resp.StatusCode, resp.Header, data, nil
+	return res
+}
+
+// limitedReader reads at most n bytes from r, then fails with errTooLarge.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
 }
 
 // decode reads the JSON value of r, whole, into out (a pointer), which it
@@ -247,15 +418,29 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, out any) (
 // allocations: on a large account, decoding the list is most of a plan's
 // CPU time. Member names match exactly, as LaunchDarkly writes them;
 // unknown members are skipped, so new API fields do not break the client.
+// A value of the wrong type is a *jsonv2.SemanticError; a body cut short or
+// not JSON is any other error.
 func decode(r io.Reader, out any) error {
 	reflect.ValueOf(out).Elem().SetZero()
 	return jsonv2.UnmarshalRead(r, out)
+}
+
+// wrongType reports whether a decode error is a value of the wrong type in
+// a body read whole, as opposed to a body cut short or not JSON.
+func wrongType(err error) bool {
+	var semantic *jsonv2.SemanticError
+	var syntactic *jsontext.SyntacticError
+	var netErr net.Error
+	return errors.As(err, &semantic) && !errors.As(err, &syntactic) && !errors.As(err, &netErr) &&
+		!errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF)
 }
 
 // dialAttempts bounds the attempts to reach a host that refuses or cannot
 // be resolved: a wrong --api-host should fail in a second, not a minute.
 const dialAttempts = 3
 
+// isDialError reports whether err is a connection never made: the server
+// cannot have seen the request.
 func isDialError(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
@@ -271,231 +456,19 @@ func scrubURLError(err error) error {
 	return err
 }
 
-func (c *Client) apiError(call Call, status int, body []byte) *APIError {
-	e := &APIError{Method: call.Method, Path: call.Path, Status: status, TokenSource: c.cfg.TokenSource}
+func (c *Client) apiError(call Call, res result, auth secret.Secret, verifying bool) *APIError {
+	e := &APIError{Method: call.Method, Path: call.Path, Status: res.status, TokenSource: c.cfg.TokenSource, Verifying: verifying}
 	var rep ErrorRep
-	if json.Unmarshal(body, &rep) == nil && (rep.Code != "" || rep.Message != "") {
+	if json.Unmarshal(res.body, &rep) == nil && (rep.Code != "" || rep.Message != "") {
 		e.Code, e.Message, e.RequestID = rep.Code, rep.Message, rep.ID
 	} else {
-		e.Message = strings.TrimSpace(string(body))
+		e.Message = strings.TrimSpace(string(res.body))
 		if len(e.Message) > 200 {
 			e.Message = e.Message[:200] + "…"
 		}
 	}
-	e.Message = secret.Scrub(e.Message, c.cfg.Token)
+	e.Message = secret.Scrub(e.Message, c.cfg.Token, auth)
+	e.Code = secret.Scrub(e.Code, c.cfg.Token, auth)
+	e.RequestID = secret.Scrub(e.RequestID, c.cfg.Token, auth)
 	return e
-}
-
-// backoff is the capped, jittered exponential delay before attempt+1.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.cfg.BaseBackoff << min(attempt-1, 16)
-	d = min(d, c.cfg.MaxBackoff)
-	return d/2 + c.jitter(d/2)
-}
-
-func (c *Client) jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Duration(c.rng.Int64N(int64(d)))
-}
-
-// GetToken reads one token.
-func (c *Client) GetToken(ctx context.Context, id string) (Token, error) {
-	var t Token
-	err := c.send(ctx, GetTokenCall(id), retryAll, &t)
-	return t, err
-}
-
-// CreateToken creates a token and returns it with its secret. A lost
-// response is an *UncertainError: the token may exist.
-func (c *Client) CreateToken(ctx context.Context, body TokenPost) (Token, secret.Secret, error) {
-	var t Token
-	if err := c.send(ctx, CreateTokenCall(body), retryRejected, &t); err != nil {
-		return Token{}, secret.Secret{}, err
-	}
-	s := c.takeSecret(&t)
-	return t, s, nil
-}
-
-// PatchToken applies a JSON Patch to a token.
-func (c *Client) PatchToken(ctx context.Context, id string, ops []PatchOp) (Token, error) {
-	var t Token
-	err := c.send(ctx, PatchTokenCall(id, ops), retryAll, &t)
-	return t, err
-}
-
-// DeleteToken deletes a token; one already gone counts as deleted.
-func (c *Client) DeleteToken(ctx context.Context, id string) error {
-	err := c.send(ctx, DeleteTokenCall(id), retryAll, nil)
-	if IsStatus(err, http.StatusNotFound) {
-		return nil
-	}
-	return err
-}
-
-// ResetToken issues a new secret for a token. The old secret expires at
-// expiry, or at once when expiry is zero.
-func (c *Client) ResetToken(ctx context.Context, id string, expiry time.Time) (Token, secret.Secret, error) {
-	var t Token
-	if err := c.send(ctx, ResetTokenCall(id, expiry), retryAll, &t); err != nil {
-		return Token{}, secret.Secret{}, err
-	}
-	return t, c.takeSecret(&t), nil
-}
-
-// takeSecret moves the full secret out of a create or reset response.
-func (c *Client) takeSecret(t *Token) secret.Secret {
-	s := secret.New(t.Hint)
-	t.Hint = s.Last4()
-	if c.cfg.OnSecret != nil && !s.IsZero() {
-		c.cfg.OnSecret(s)
-	}
-	return s
-}
-
-// CallerIdentity describes the access token in use. Servers without the
-// endpoint answer 404.
-func (c *Client) CallerIdentity(ctx context.Context) (CallerIdentity, error) {
-	var id CallerIdentity
-	err := c.send(ctx, Call{Method: "GET", Path: "/api/v2/caller-identity"}, retryAll, &id)
-	return id, err
-}
-
-// ListOptions filters the token list.
-type ListOptions struct {
-	// ShowAll lists other members' personal tokens too (admin only).
-	ShowAll bool
-}
-
-// ListTokens lists every token, page by page.
-func (c *Client) ListTokens(ctx context.Context, opts ListOptions) ([]Token, error) {
-	q := url.Values{}
-	if opts.ShowAll {
-		q.Set("showAll", "true")
-	}
-	items, err := listAll[Token](ctx, c, TokensPath, q, c.cfg.PageSize)
-	if err != nil {
-		return nil, err
-	}
-	return dedupe(items, func(t Token) string { return t.ID }), nil
-}
-
-// ListRoles lists every custom role, page by page.
-func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
-	items, err := listAll[Role](ctx, c, "/api/v2/roles", url.Values{}, min(c.cfg.PageSize, 50))
-	if err != nil {
-		return nil, err
-	}
-	return dedupe(items, func(r Role) string { return r.ID }), nil
-}
-
-// listAll reads a paginated collection. It asks for limit items a page but
-// never assumes the server honoured it: it advances by the items received,
-// follows _links.next when the server gives links, and when the first page
-// shows a total larger than itself, fetches the other pages concurrently.
-func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, limit int) ([]T, error) {
-	get := func(offset int) (Page[T], error) {
-		pq := url.Values{}
-		for k, v := range q {
-			pq[k] = v
-		}
-		pq.Set("limit", strconv.Itoa(limit))
-		pq.Set("offset", strconv.Itoa(offset))
-		var p Page[T]
-		err := c.send(ctx, Call{Method: "GET", Path: path, Query: pq}, retryAll, &p)
-		return p, err
-	}
-	first, err := get(0)
-	if err != nil {
-		return nil, err
-	}
-	all := make([]T, 0, max(first.TotalCount, len(first.Items)))
-	all = append(all, first.Items...)
-	step := len(first.Items)
-	if step == 0 || isLast(first, 0) {
-		return all, nil
-	}
-	offset := step
-	if first.TotalCount > step && c.cfg.Concurrency > 1 {
-		pages, err := fetchConcurrently(c.cfg.Concurrency, first.TotalCount, step, get)
-		if err != nil {
-			return nil, err
-		}
-		last := first
-		for _, p := range pages {
-			all = append(all, p.Items...)
-			last = p
-			if len(p.Items) < step {
-				break
-			}
-		}
-		offset = len(all)
-		// The pages may have shifted under us; finish sequentially if the
-		// last one says there is more.
-		if len(last.Items) == 0 || isLast(last, offset-len(last.Items)) {
-			return all, nil
-		}
-	}
-	for {
-		p, err := get(offset)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, p.Items...)
-		if len(p.Items) == 0 || isLast(p, offset) {
-			return all, nil
-		}
-		offset += len(p.Items)
-	}
-}
-
-// isLast reports whether p, read at offset, ends the collection.
-func isLast[T any](p Page[T], offset int) bool {
-	if len(p.Links) > 0 {
-		_, more := p.Links["next"]
-		return !more
-	}
-	if p.TotalCount > 0 {
-		return offset+len(p.Items) >= p.TotalCount
-	}
-	return false // neither links nor a total: read until an empty page
-}
-
-// fetchConcurrently reads the pages at step, 2*step, … below total with at
-// most concurrency requests in flight, and returns them in offset order.
-func fetchConcurrently[T any](concurrency, total, step int, get func(int) (Page[T], error)) ([]Page[T], error) {
-	n := (total - 1) / step // pages after the first
-	pages := make([]Page[T], n)
-	errs := make([]error, n)
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			pages[i], errs[i] = get((i + 1) * step)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return pages, nil
-}
-
-func dedupe[T any](items []T, key func(T) string) []T {
-	seen := make(map[string]bool, len(items))
-	out := items[:0]
-	for _, it := range items {
-		if k := key(it); !seen[k] {
-			seen[k] = true
-			out = append(out, it)
-		}
-	}
-	return out
 }

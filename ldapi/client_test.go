@@ -76,8 +76,11 @@ func status(code int, hdr ...string) http.HandlerFunc {
 	}
 }
 
-func jsonBody(code int, v any) http.HandlerFunc {
+func jsonBody(code int, v any, hdr ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(hdr); i += 2 {
+			w.Header().Set(hdr[i], hdr[i+1])
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(v)
@@ -136,7 +139,7 @@ func TestPaginationWithoutTotalsOrLinks(t *testing.T) {
 	// A server that gives neither totalCount nor links, and caps pages at 3.
 	items := make([]ldapi.Token, 8)
 	for i := range items {
-		items[i] = ldapi.Token{ID: strconv.Itoa(i)}
+		items[i] = ldapi.Token{ID: strconv.Itoa(i), Name: "t" + strconv.Itoa(i)}
 	}
 	var calls atomic.Int32
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -176,7 +179,7 @@ func TestRetries(t *testing.T) {
 		{"422 is not retried", []http.HandlerFunc{status(422)},
 			patch, "PATCH /api/v2/tokens/1: 422 c422: m422", 1, false},
 		{"create 5xx is uncertain, never repeated", []http.HandlerFunc{status(502), okToken},
-			create, "response lost, outcome unknown", 1, true},
+			create, "POST /api/v2/tokens: outcome unknown: the server answered 502 c502: m502", 1, true},
 		{"create 429 is repeated: the server did nothing", []http.HandlerFunc{status(429, "Retry-After", "0"), jsonBody(201, ldapi.Token{ID: "1", Hint: "api-secret-abcdefgh"})},
 			create, "", 2, false},
 		{"delete 404 after a lost response succeeded", []http.HandlerFunc{status(503), status(404)},
@@ -252,12 +255,21 @@ func TestResponseBodies(t *testing.T) {
 		{"a body that is not one JSON value is an error",
 			[]http.HandlerFunc{raw(200, `{"_id":"1"} {"_id":"2"}`)},
 			ldapi.Token{}, "read response", 4},
-		{"a field of the wrong type is an error",
-			[]http.HandlerFunc{raw(200, `{"_id":1}`)},
-			ldapi.Token{}, "read response", 4},
+		{"a field of the wrong type is an error, not retried: the body came whole",
+			[]http.HandlerFunc{raw(200, `{"_id":1}`), okToken},
+			ldapi.Token{}, "GET /api/v2/tokens/1: unexpected response", 1},
 		{"the error names where, never the value, which could be a secret",
 			[]http.HandlerFunc{raw(200, `{"_id":"1","creationDate":"api-0000-secret-value"}`)},
-			ldapi.Token{}, `within "/creationDate"`, 4},
+			ldapi.Token{}, `within "/creationDate"`, 1},
+		{"a token without an _id is an error, not retried",
+			[]http.HandlerFunc{raw(200, `{"name":"a"}`), okToken},
+			ldapi.Token{}, "GET /api/v2/tokens/1: unexpected response: the token has no _id", 1},
+		{"null is not a token",
+			[]http.HandlerFunc{raw(200, `null`), okToken},
+			ldapi.Token{}, "GET /api/v2/tokens/1: unexpected response: the token has no _id", 1},
+		{"another token than the one asked for is an error",
+			[]http.HandlerFunc{raw(200, `{"_id":"2","name":"b"}`), okToken},
+			ldapi.Token{}, `GET /api/v2/tokens/1: unexpected response: the token's _id is not "1"`, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,10 @@ const maxWait = 60 * time.Second
 // minWait is the least a 429 waits, so a reset already past does not spin.
 const minWait = 250 * time.Millisecond
 
+// holdNotice is how long a hold must be for the client to announce it
+// (Config.OnWait).
+const holdNotice = 2 * time.Second
+
 // Pacer spreads requests so that parallel workers share one view of
 // LaunchDarkly's rate limits. Every request waits on it; every response
 // teaches it. When a *-Remaining header runs low, the pacer spaces the
@@ -28,8 +32,11 @@ type Pacer struct {
 	limiter *rate.Limiter
 	now     func() time.Time
 
-	mu    sync.Mutex
-	until time.Time // no request starts before this
+	mu          sync.Mutex
+	until       time.Time // no request starts before this
+	untilReason string    // why, in words
+	rateReason  string    // why the limiter spaces requests, in words
+	announced   time.Time // the end of the last hold announced
 }
 
 // NewPacer returns a pacer that lets requests through at will until the
@@ -42,14 +49,35 @@ func NewPacer(now func() time.Time) *Pacer {
 }
 
 // Wait blocks until a request may start, or ctx is done.
-func (p *Pacer) Wait(ctx context.Context) error {
-	if err := p.limiter.Wait(ctx); err != nil {
+func (p *Pacer) Wait(ctx context.Context) error { return p.wait(ctx, nil) }
+
+// wait is Wait, calling onWait first when the request is held longer than
+// holdNotice, once a hold: the requests that wait out the same hold
+// together announce it once.
+func (p *Pacer) wait(ctx context.Context, onWait func(time.Duration, string)) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
+	r := p.limiter.Reserve()
 	p.mu.Lock()
-	d := p.until.Sub(p.now())
+	now := p.now()
+	d, reason := p.until.Sub(now), p.untilReason
+	if delay := r.Delay(); delay > d {
+		d, reason = delay, p.rateReason
+	}
+	announce := onWait != nil && d > holdNotice && !now.Before(p.announced)
+	if announce {
+		p.announced = now.Add(d)
+	}
 	p.mu.Unlock()
-	return sleep(ctx, d)
+	if announce {
+		onWait(d, reason)
+	}
+	if err := sleep(ctx, d); err != nil {
+		r.Cancel()
+		return err
+	}
+	return nil
 }
 
 // sleep waits for d, or until ctx is done.
@@ -69,31 +97,53 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // PauseFor holds every request for d from now.
 func (p *Pacer) PauseFor(d time.Duration) {
+	p.pause(d, func(until time.Time) string { return "paused until " + clock(until) })
+}
+
+// pause holds every request for d from now; reason says why, given the
+// time the hold ends.
+func (p *Pacer) pause(d time.Duration, reason func(until time.Time) string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if t := p.now().Add(d); t.After(p.until) {
-		p.until = t
+		p.until, p.untilReason = t, reason(t)
 	}
 }
+
+// clock writes a time of day for a person waiting on it.
+func clock(t time.Time) string { return t.Format("15:04:05") }
 
 // Observe reads the rate-limit headers of a response.
 func (p *Pacer) Observe(h http.Header) {
 	now := p.now()
 	reset := resetTime(h, now)
-	remaining := math.MaxInt
+	remaining, limit := math.MaxInt, ""
 	for _, family := range []string{"Global", "Route", "Auth-Token"} {
 		if v, err := strconv.Atoi(h.Get("X-Ratelimit-" + family + "-Remaining")); err == nil && v < remaining {
-			remaining = v
+			remaining, limit = v, h.Get("X-Ratelimit-"+family+"-Limit")
 		}
+	}
+	reason := func(until time.Time) string {
+		left := strconv.Itoa(max(remaining, 0))
+		if n, err := strconv.Atoi(limit); err == nil && n > 0 {
+			left += " of " + strconv.Itoa(n)
+		}
+		if left == "1" {
+			return "rate limit: 1 request left until " + clock(until)
+		}
+		return "rate limit: " + left + " requests left until " + clock(until)
 	}
 	switch {
 	case remaining == math.MaxInt:
 		return // this route is not rate limited
 	case remaining <= 0 && !reset.IsZero():
-		p.PauseFor(clamp(reset.Sub(now), 0, maxWait))
+		p.pause(clamp(reset.Sub(now), 0, maxWait), reason)
 	case remaining < 10 && reset.After(now):
 		// Spread what is left of the window over the time left in it.
 		window := clamp(reset.Sub(now), 100*time.Millisecond, maxWait)
+		p.mu.Lock()
+		p.rateReason = reason(now.Add(window))
+		p.mu.Unlock()
 		p.limiter.SetLimit(rate.Limit(float64(remaining) / window.Seconds()))
 	default:
 		p.limiter.SetLimit(rate.Inf)

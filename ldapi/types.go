@@ -104,6 +104,8 @@ type Role struct {
 
 // CallerIdentity describes the access token making the requests.
 type CallerIdentity struct {
+	// AccountID is the LaunchDarkly account the token belongs to.
+	AccountID    string `json:"accountId,omitempty"`
 	TokenID      string `json:"tokenId,omitempty"`
 	TokenName    string `json:"tokenName,omitempty"`
 	MemberID     string `json:"memberId,omitempty"`

@@ -106,7 +106,7 @@ func changeOf(c jsonout.Change) (planner.Change, error) {
 		return planner.Change{}, errors.New("no id")
 	}
 	pc := planner.Change{
-		Action: action, Name: c.Name, ID: c.ID, RemoteName: c.RemoteName, Fingerprint: c.Fingerprint,
+		Action: action, Name: c.Name, ID: c.ID, RemoteName: c.RemoteName, Fingerprint: c.Fingerprint, SecretName: c.SecretName,
 		Grace: time.Duration(c.GraceSeconds) * time.Second,
 	}
 	if c.ReplaceGraceSeconds != nil {

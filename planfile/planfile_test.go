@@ -38,7 +38,7 @@ func fullPlan() planner.Plan {
 				Guard:   []ldapi.PatchOp{{Op: "test", Path: "/role", Value: "reader"}, {Op: "test", Path: "/description", Value: "by hand"}},
 				Reasons: []planner.Reason{{Code: planner.ReasonUpdateFields, Text: "changed: role, description"}}},
 			{Action: planner.Replace, Name: "m", ID: "5", Before: &planner.Fields{Name: "m", Role: "reader", ServiceToken: true}, After: &planner.Fields{Name: "m", Role: "writer", ServiceToken: true},
-				ReplaceGrace: 90 * time.Minute, Fingerprint: "f5", Reasons: []planner.Reason{{Code: planner.ReasonReplacePermissions, Text: "fixed"}}},
+				ReplaceGrace: 90 * time.Minute, Fingerprint: "f5", SecretName: "LD_M", Reasons: []planner.Reason{{Code: planner.ReasonReplacePermissions, Text: "fixed"}}},
 			{Action: planner.Rotate, Name: "r", ID: "2", Grace: 24 * time.Hour, Fingerprint: "f2", Before: before, After: before,
 				Reasons: []planner.Reason{{Code: planner.ReasonRotateDue, Text: "due"}}},
 			{Action: planner.Delete, Name: "d", ID: "6", Before: before, Fingerprint: "f6", Reasons: []planner.Reason{{Code: planner.ReasonDeleteAbsent, Text: "absent"}}},

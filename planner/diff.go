@@ -152,10 +152,8 @@ func remoteName(pr Pair) string {
 }
 
 // replaceGrace is how long the old token of a replace of d keeps working.
-func replaceGrace(_ *spec.Token, _ *spec.Spec) time.Duration {
-	// TODO(lead): return d.ReplaceGrace(in.Spec.Defaults) once the spec
-	// branch (spec.Token.ReplaceGrace) is merged.
-	return DefaultReplaceGrace
+func replaceGrace(d *spec.Token, s *spec.Spec) time.Duration {
+	return d.ReplaceGrace(s.Defaults)
 }
 
 // diff yields the changes of one pair, in the order they run. want is

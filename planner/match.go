@@ -112,6 +112,10 @@ func Match(in Input) (Matched, error) {
 	for i := range in.Spec.Tokens {
 		d := &in.Spec.Tokens[i]
 		pr := Pair{Declared: d}
+		if in.CallerServiceToken && !d.IsService() {
+			fail(d.FieldPos("serviceToken"), "token %q is a personal token, and the access token in use is a service token, which cannot see personal tokens: the plan would be incomplete; use a personal access token of the member who owns it", d.Name)
+			continue
+		}
 		if d.ID != "" {
 			l, known := byID[d.ID]
 			pos := d.FieldPos("id")

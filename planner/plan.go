@@ -93,6 +93,9 @@ type Change struct {
 	// Fingerprint identifies the remote token's state when planned; empty
 	// for create.
 	Fingerprint string
+	// SecretName is the name sinks store the token's secret under: the
+	// declared secretName, else the one derived from Name.
+	SecretName string
 }
 
 // Unmanaged is a remote token that is neither declared nor pruned. It is

@@ -31,6 +31,11 @@ type Input struct {
 	// token has the same memberId (LaunchDarkly lists only the caller's
 	// without showAll); otherwise no personal token is paired.
 	CallerMemberID string
+	// CallerServiceToken says the access token in use is a service token
+	// (caller-identity's serviceToken). A service token sees no member's
+	// personal tokens, so a plan of declared personal tokens made with one
+	// would be blind: Match refuses it.
+	CallerServiceToken bool
 	// CallerAccountID is caller-identity's accountId; empty when unknown.
 	CallerAccountID string
 	// AllMembers says Remote was listed with showAll, so that it holds
@@ -113,6 +118,7 @@ func Make(in Input) (Plan, error) {
 			Reasons: []Reason{{ReasonRetireGraceEnded, fmt.Sprintf("replaced earlier; its grace ended %s", r.Until.Format(time.RFC3339))}},
 		})
 	}
+	nameSecrets(&p, s)
 	sortPlan(&p)
 	if err := checkDeleteCap(p, s.Prune); err != nil {
 		return Plan{}, err
@@ -200,8 +206,26 @@ func RotateNow(in Input, names []string, grace time.Duration) (Plan, error) {
 	if len(errs) > 0 {
 		return Plan{}, errors.Join(errs...)
 	}
+	nameSecrets(&p, in.Spec)
 	sortPlan(&p)
 	return p, nil
+}
+
+// nameSecrets sets each change's SecretName: the declared token's, else
+// (a pruned or retired token) the name derived from the change's name.
+func nameSecrets(p *Plan, s *spec.Spec) {
+	byName := make(map[string]string, len(s.Tokens))
+	for _, t := range s.Tokens {
+		byName[t.Name] = t.SinkName()
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if name, ok := byName[c.Name]; ok {
+			c.SecretName = name
+		} else {
+			c.SecretName = spec.DefaultSecretName(c.Name)
+		}
+	}
 }
 
 // Fingerprint identifies a remote token's state: it changes whenever the

@@ -479,8 +479,45 @@ func TestRetiring(t *testing.T) {
 }
 
 func TestReplaceCarriesItsGrace(t *testing.T) {
-	p := plan(t, mustSpec(t, "tokens: [{name: a, role: writer}]"), tok("1", "a"))
-	require.Len(t, p.Changes, 1)
-	assert.Equal(t, planner.Replace, p.Changes[0].Action)
-	assert.Equal(t, planner.DefaultReplaceGrace, p.Changes[0].ReplaceGrace)
+	tests := []struct {
+		name string
+		spec string
+		want time.Duration
+	}{
+		{"built-in default", "tokens: [{name: a, role: writer}]", spec.DefaultReplaceGrace},
+		{"spec-wide default", "defaults: {replaceGrace: 30m}\ntokens: [{name: a, role: writer}]", 30 * time.Minute},
+		{"the token's own", "defaults: {replaceGrace: 30m}\ntokens: [{name: a, role: writer, replace: {grace: 2h}}]", 2 * time.Hour},
+		{"zero deletes at once", "tokens: [{name: a, role: writer, replace: {grace: 0}}]", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := plan(t, mustSpec(t, tt.spec), tok("1", "a"))
+			require.Len(t, p.Changes, 1)
+			assert.Equal(t, planner.Replace, p.Changes[0].Action)
+			assert.Equal(t, tt.want, p.Changes[0].ReplaceGrace)
+		})
+	}
+}
+
+func TestChangesNameTheirSecret(t *testing.T) {
+	s := mustSpec(t, "prune: {enabled: true, match: [\"old-*\"]}\ntokens: [{name: ci.deployer, role: reader}, {name: b, role: reader, secretName: CUSTOM_B}]")
+	p := plan(t, s, tok("9", "old-x"))
+	names := map[string]string{}
+	for _, c := range p.Changes {
+		names[c.Name] = c.SecretName
+	}
+	assert.Equal(t, map[string]string{"ci.deployer": "CI_DEPLOYER", "b": "CUSTOM_B", "old-x": "OLD_X"}, names)
+}
+
+func TestServiceTokenCallerCannotPlanPersonalTokens(t *testing.T) {
+	s := mustSpec(t, "tokens: [{name: a, role: reader}, {name: p, role: reader, serviceToken: false}]")
+	_, err := planner.Make(planner.Input{Spec: s, CallerServiceToken: true, Now: time.Now()})
+	var errs spec.Errors
+	require.ErrorAs(t, err, &errs)
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), `token "p" is a personal token, and the access token in use is a service token`)
+	assert.NotZero(t, errs[0].Pos.Line)
+
+	_, err = planner.Make(planner.Input{Spec: mustSpec(t, "tokens: [{name: a, role: reader}]"), CallerServiceToken: true, Now: time.Now()})
+	assert.NoError(t, err, "service tokens alone plan fine with a service token")
 }

@@ -6,14 +6,6 @@ import (
 	"time"
 )
 
-// DefaultReplaceGrace is how long the old token of a replace keeps working
-// when the spec says nothing.
-//
-// TODO(lead): once the spec branch is merged, replaceGrace reads
-// (spec.Token).ReplaceGrace(spec.Defaults) and this constant goes (the
-// spec holds the built-in default).
-const DefaultReplaceGrace = time.Hour
-
 // retiringName is the marker a retired token's name carries: the name it
 // had, then " (retiring until <RFC 3339 UTC>)".
 var retiringName = regexp.MustCompile(`^(.*) \(retiring until ([0-9TZ:-]+)\)$`)

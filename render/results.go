@@ -51,7 +51,11 @@ func ApplyText(w io.Writer, results []applier.Result, st Style) error {
 	}
 	summary := fmt.Sprintf("Apply complete: %d done, %d failed, %d not started.", done, failed, skipped)
 	if failed+skipped > 0 {
-		summary = fmt.Sprintf("Apply incomplete: %d done, %d failed, %d not started. Run apply again: it converges.", done, failed, skipped)
+		next := "Run apply again: it converges."
+		if !applier.Converges(results) {
+			next = "Applying again does not finish it: do what the failures above say."
+		}
+		summary = fmt.Sprintf("Apply incomplete: %d done, %d failed, %d not started. %s", done, failed, skipped, next)
 	}
 	fmt.Fprintf(&b, "\n%s\n", st.paint(ansiBold, summary))
 	_, err := io.WriteString(w, b.String())

@@ -2,59 +2,115 @@ package spec
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/invopop/jsonschema"
 )
 
-// Duration is a length of time written with units d, h, m and s: 90d, 12h,
-// 30m, 1d12h.
+// Duration is a length of time written as whole numbers with units d, h, m,
+// s and ms, largest first or combined: 90d, 12h, 1h30m, 1d12h, 45s, 0.
 type Duration struct {
 	time.Duration
 }
 
-var durationRE = regexp.MustCompile(`^([0-9]+[dhms])+$`)
-var durationPartRE = regexp.MustCompile(`([0-9]+)([dhms])`)
+// MaxDuration is the longest duration a spec or a flag may give: 10 years.
+// Longer values are mistakes (or attempts to overflow), never intended.
+const MaxDuration = 3650 * 24 * time.Hour
 
-var units = map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}
+// durationUnits are the units of a duration, longest name first where one
+// name is a prefix of another (ms before m).
+var durationUnits = []struct {
+	name string
+	unit time.Duration
+}{
+	{"d", 24 * time.Hour},
+	{"h", time.Hour},
+	{"ms", time.Millisecond},
+	{"m", time.Minute},
+	{"s", time.Second},
+}
 
-// ParseDuration parses a duration such as 90d, 12h, 30m or 1d12h.
+const durationHint = "write whole numbers with a unit, d, h, m, s or ms (90d, 12h, 1h30m, 45s)"
+
+// ParseDuration parses a duration such as 90d, 12h, 1h30m, 1d12h, 45s or 0.
+// It is the one parser for durations in specs and in flags. Negative values
+// and values longer than MaxDuration are errors; 0 is allowed (where 0 means
+// nothing, the caller says so).
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
-	if !durationRE.MatchString(s) {
-		return Duration{}, fmt.Errorf("bad duration %q: write a number and a unit, d, h, m or s (90d, 12h, 30m)", s)
+	switch {
+	case s == "":
+		return Duration{}, fmt.Errorf("empty duration: %s", durationHint)
+	case s == "0":
+		return Duration{}, nil
+	case strings.HasPrefix(s, "-"):
+		return Duration{}, fmt.Errorf("bad duration %q: must not be negative", s)
 	}
 	var total time.Duration
-	for _, m := range durationPartRE.FindAllStringSubmatch(s, -1) {
-		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > 100000 {
-			return Duration{}, fmt.Errorf("bad duration %q: too long", s)
+	for rest := s; rest != ""; {
+		digits := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
+		if digits == 0 {
+			return Duration{}, badDuration(s)
 		}
-		total += time.Duration(n) * units[m[2]]
+		num := rest[:digits]
+		rest = rest[digits:]
+		var unit time.Duration
+		for _, u := range durationUnits {
+			if strings.HasPrefix(rest, u.name) {
+				unit = u.unit
+				rest = rest[len(u.name):]
+				break
+			}
+		}
+		if unit == 0 {
+			return Duration{}, badDuration(s)
+		}
+		n, err := strconv.ParseUint(num, 10, 64)
+		// Each part, and the running total, stays at most MaxDuration, so
+		// the sum of the two never overflows.
+		if err != nil || n > uint64(MaxDuration/unit) {
+			return Duration{}, tooLong(s)
+		}
+		total += time.Duration(n) * unit
+		if total > MaxDuration {
+			return Duration{}, tooLong(s)
+		}
 	}
 	return Duration{total}, nil
 }
 
-// String formats d in the spec's units, largest first.
+func badDuration(s string) error {
+	if strings.ContainsAny(s, ".,") {
+		return fmt.Errorf("bad duration %q: whole numbers only, such as 1h30m for an hour and a half", s)
+	}
+	return fmt.Errorf("bad duration %q: %s", s, durationHint)
+}
+
+func tooLong(s string) error {
+	return fmt.Errorf("bad duration %q: longer than the maximum, %s (10 years)", s, Duration{MaxDuration})
+}
+
+// String formats d in the spec's units, largest first: 1d12h, 30m, 0s.
 func (d Duration) String() string {
-	if d.Duration == 0 {
-		return "0s"
+	rest, sign := d.Duration, ""
+	if rest < 0 {
+		rest, sign = -rest, "-"
 	}
 	var b strings.Builder
-	rest := d.Duration
 	for _, u := range []struct {
 		unit time.Duration
 		name string
-	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}, {time.Millisecond, "ms"}} {
 		if n := rest / u.unit; n > 0 {
 			fmt.Fprintf(&b, "%d%s", n, u.name)
 			rest -= n * u.unit
 		}
 	}
-	return b.String()
+	if b.Len() == 0 {
+		// Zero, or less than a millisecond, which the spec cannot write.
+		return d.Duration.String()
+	}
+	return sign + b.String()
 }
 
 // MarshalJSON writes the duration in the spec's units.
@@ -72,13 +128,4 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
-}
-
-// JSONSchema describes the duration format in the spec's JSON Schema.
-func (Duration) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{
-		Type:        "string",
-		Pattern:     durationRE.String(),
-		Description: "A duration: a number and a unit, d, h, m or s (90d, 12h, 30m, 1d12h)",
-	}
 }

@@ -22,18 +22,47 @@ func (p Position) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
 }
 
-// Error is one problem in a spec, at a position.
+// IsZero reports whether p is no position at all.
+func (p Position) IsZero() bool { return p == Position{} }
+
+// Error is one problem in a spec, at a position. It is the one type for every
+// positioned problem, whoever finds it (the loader, the planner, policy): the
+// CLI prints each as file:line:col and, in GitHub Actions, annotates the line.
 type Error struct {
+	// Pos is where the problem is; the zero Position when it is nowhere in
+	// particular (the message then stands alone).
 	Pos Position
-	// Msg says what is wrong and, where it can, what to do.
+	// Msg says what is wrong and, where it can, what to do. It does not
+	// repeat the position.
 	Msg string
 }
 
-// Error implements error as "file:line:col: message".
-func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+// Errorf returns the problem at pos with the message format and args make.
+func Errorf(pos Position, format string, args ...any) *Error {
+	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
 
-// Errors is every problem found in a spec, in file order.
+// Error implements error as "file:line:col: message", or the message alone
+// when e has no position.
+func (e *Error) Error() string {
+	if e.Pos.IsZero() {
+		return e.Msg
+	}
+	return e.Pos.String() + ": " + e.Msg
+}
+
+// Errors is a list of problems, in file order: Load and Parse return every
+// problem they find as one Errors.
 type Errors []*Error
+
+// Unwrap returns the problems, so that errors.As finds an *Error in Errors.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
 
 // Error implements error, one problem a line.
 func (es Errors) Error() string {
@@ -48,7 +77,7 @@ func (es Errors) Error() string {
 type errs struct{ list Errors }
 
 func (c *errs) add(pos Position, format string, args ...any) {
-	c.list = append(c.list, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+	c.list = append(c.list, Errorf(pos, format, args...))
 }
 
 // sort orders problems by file (in the order given), line and column.
@@ -76,7 +105,8 @@ func suggest(word string, candidates []string) string {
 		if strings.EqualFold(c, word) {
 			return c
 		}
-		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestDist {
+		// Close means at most 2 edits, and no more than half the word.
+		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestDist && 2*d <= len(word) {
 			best, bestDist = c, d
 		}
 	}

@@ -53,7 +53,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown top-level key", "token: []\n",
 			[]string{`t.yaml:1:1: unknown key "token"; did you mean "tokens"?`}},
 		{"far-off key lists the known ones", "tokens:\n  - name: a\n    role: reader\n    zzzzzzzz: 1\n",
-			[]string{`t.yaml:4:5: token "a": unknown key "zzzzzzzz"; known keys are name, id, state, description, role, customRoles, customRoleIds, inlineRole, serviceToken, defaultApiVersion, rotate`}},
+			[]string{`t.yaml:4:5: token "a": unknown key "zzzzzzzz"; known keys are name, id, state, description, role, customRoles, customRoleIds, inlineRole, serviceToken, defaultApiVersion, rotate, replace, secretName`}},
 		{"duplicate names", "tokens:\n  - name: a\n    role: reader\n  - name: a\n    role: reader\n",
 			[]string{`t.yaml:4:11: token "a" is declared twice (first at t.yaml:2:11): names are unique across all files`}},
 		{"bad role with suggestion", "tokens:\n  - name: a\n    role: writter\n",
@@ -65,11 +65,13 @@ func TestParseErrors(t *testing.T) {
 		{"resources and notResources", "tokens:\n  - name: a\n    inlineRole:\n      - effect: allow\n        actions: ['*']\n        resources: ['*']\n        notResources: ['x']\n",
 			[]string{`t.yaml:4:9: token "a": inlineRole[0]: resources and notResources are exclusive: keep one`}},
 		{"bad duration", "tokens:\n  - name: a\n    role: reader\n    rotate: {every: 3w}\n",
-			[]string{`t.yaml:4:21: token "a": rotate.every: bad duration "3w": write a number and a unit, d, h, m or s (90d, 12h, 30m)`}},
+			[]string{`t.yaml:4:21: token "a": rotate.every: bad duration "3w": write whole numbers with a unit, d, h, m, s or ms (90d, 12h, 1h30m, 45s)`}},
 		{"grace not shorter", "tokens:\n  - name: a\n    role: reader\n    rotate: {every: 1d, grace: 24h}\n",
 			[]string{`t.yaml:4:13: token "a": rotate.grace (1d) must be shorter than rotate.every (1d)`}},
 		{"bad state", "tokens:\n  - name: a\n    state: gone\n",
 			[]string{`t.yaml:3:12: token "a": state must be present or absent, not "gone"`}},
+		{"empty state", "tokens:\n  - name: a\n    role: reader\n    state: ''\n",
+			[]string{`t.yaml:4:12: token "a": state must be present or absent, not ""`}},
 		{"repeated key", "tokens:\n  - name: a\n    role: reader\n    role: writer\n",
 			[]string{`t.yaml:4:5: token "a": key "role" is repeated (first at line 3)`}},
 		{"wrong type", "tokens:\n  - name: a\n    role: reader\n    serviceToken: 1\n",
@@ -81,7 +83,7 @@ func TestParseErrors(t *testing.T) {
 		{"declared and ignored", "tokens:\n  - name: legacy-a\n    role: reader\nignore: ['legacy-*']\n",
 			[]string{`t.yaml:2:11: token "legacy-a" is declared but matches an ignore glob: remove one or the other`}},
 		{"bad glob", "prune: {enabled: true, match: ['[']}\n",
-			[]string{`t.yaml:1:8: prune.match: bad glob "["`}},
+			[]string{`t.yaml:1:32: prune.match[0]: bad glob "[": a [ is not closed: close the class with ], or write \[ for a [`}},
 		{"two documents", "tokens: []\n---\ntokens: []\n",
 			[]string{`t.yaml:2:1: more than one YAML document: put each spec in its own file`}},
 		{"pinned twice", "tokens:\n  - {name: a, id: x, role: reader}\n  - {name: b, id: x, role: reader}\n",
@@ -126,39 +128,6 @@ func TestLoadDirectoryAndFiles(t *testing.T) {
 	require.ErrorContains(t, err, "has no *.yaml or *.yml file")
 }
 
-func TestDuration(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-		err  bool
-	}{
-		{"90d", 90 * 24 * time.Hour, false},
-		{"12h", 12 * time.Hour, false},
-		{"30m", 30 * time.Minute, false},
-		{"1d12h", 36 * time.Hour, false},
-		{"45s", 45 * time.Second, false},
-		{"90", 0, true},
-		{"d", 0, true},
-		{"1.5h", 0, true},
-		{"-1d", 0, true},
-		{"", 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			d, err := spec.ParseDuration(tt.in)
-			if tt.err {
-				require.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, d.Duration)
-			back, err := spec.ParseDuration(d.String())
-			require.NoError(t, err)
-			assert.Equal(t, d, back, "String round-trips")
-		})
-	}
-}
-
 // FuzzParse checks that the loader never panics, and that whatever it
 // accepts keeps the spec's invariants.
 func FuzzParse(f *testing.F) {
@@ -169,6 +138,11 @@ func FuzzParse(f *testing.F) {
 		"tokens: [{name: a, state: absent}, {name: b, customRoles: [k], serviceToken: false}]\n",
 		"tokens:\n  - &x {name: a, role: reader}\n  - *x\n",
 		"{",
+		"x-base: &base {role: reader, rotate: {every: 90d}}\ntokens:\n  - {name: a, <<: *base}\n  - {name: b, <<: [*base, {description: x}], role: writer}\n",
+		"x-a: &a [x, x]\nx-b: &b [*a, *a]\nignore: *b\ntokens: [&t {name: a, <<: *t}]\n",
+		"x-s: &s {effect: allow, actions: &acts ['*'], resources: *acts}\ntokens: [{name: a, inlineRole: [*s, *s]}]\n",
+		"tokens: [{name: ci-x, role: reader}, {name: ci_x, role: reader, secretName: CI_X_2, replace: {grace: 0}}]\ndefaults: {replaceGrace: 1h30m}\n",
+		"policy:\n  rules:\n    - {name: r, forbid: {role: admin}, match: {name: ['ci-*']}}\n    - {name: c, cel: 'true', severity: warning, scope: remote}\n",
 	} {
 		f.Add(seed)
 	}
@@ -184,10 +158,17 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		names := map[string]bool{}
+		sinkNames := map[string]bool{}
 		for _, tok := range s.Tokens {
 			require.NotEmpty(t, tok.Name)
 			require.False(t, names[tok.Name], "duplicate name %q accepted", tok.Name)
 			names[tok.Name] = true
+			require.Regexp(t, `^[A-Z_][A-Z0-9_]*$`, tok.SinkName())
+			require.False(t, strings.HasPrefix(tok.SinkName(), "GITHUB_"))
+			require.False(t, sinkNames[tok.SinkName()], "duplicate secret name %q accepted", tok.SinkName())
+			sinkNames[tok.SinkName()] = true
+			require.Contains(t, spec.States, tok.State)
+			require.GreaterOrEqual(t, tok.ReplaceGrace(s.Defaults), time.Duration(0))
 			if tok.Absent() {
 				continue
 			}
@@ -201,6 +182,18 @@ func FuzzParse(f *testing.F) {
 		}
 		if s.Prune.Enabled {
 			require.NotEmpty(t, s.Prune.Match)
+		}
+		for _, r := range s.Policy.Rules {
+			require.NotEmpty(t, r.Name)
+			require.Contains(t, spec.Severities, r.Severity)
+			require.Contains(t, spec.Scopes, r.Scope)
+			kinds := 0
+			for _, set := range []bool{r.Require != nil, r.Forbid != nil, r.CEL != ""} {
+				if set {
+					kinds++
+				}
+			}
+			require.Equal(t, 1, kinds, "rule %q: exactly one of require, forbid, cel", r.Name)
 		}
 	})
 }

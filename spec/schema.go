@@ -1,26 +1,22 @@
 package spec
 
 import (
-	"encoding/json"
-
-	"github.com/invopop/jsonschema"
+	_ "embed"
+	"slices"
 )
 
-// SchemaID is the $id of the spec's JSON Schema.
-const SchemaID = "https://github.com/ldtokens/ldtokens/spec.schema.json"
+// SchemaID is the $id of the spec's JSON Schema: the raw file on the main
+// branch, which editors (yaml-language-server) can fetch.
+const SchemaID = "https://raw.githubusercontent.com/ldtokens/ldtokens/main/spec.schema.json"
 
-// JSONSchema returns the JSON Schema of a spec file, generated from File, for
-// editors (yaml-language-server) and for checking files outside ldtokens.
-// Rules that span fields (exactly one kind of role) are checked by Load.
-func JSONSchema() ([]byte, error) {
-	r := &jsonschema.Reflector{
-		DoNotReference:             false,
-		ExpandedStruct:             true,
-		RequiredFromJSONSchemaTags: true,
-	}
-	s := r.Reflect(&File{})
-	s.ID = SchemaID
-	s.Title = "ldtokens spec"
-	s.Description = "LaunchDarkly API access tokens declared for ldtokens"
-	return json.MarshalIndent(s, "", "  ")
-}
+// schema is generated from the spec's types and enums by TestSchemaIsCurrent
+// (go test ./spec -run TestSchemaIsCurrent -update writes it, and the copy at
+// the repository's root that SchemaID names).
+//
+//go:embed spec.schema.json
+var schema []byte
+
+// JSONSchema returns the JSON Schema of a spec file, for editors and for
+// checking files outside ldtokens. Rules that span fields (exactly one kind
+// of role, unique names) are checked by Load only.
+func JSONSchema() []byte { return slices.Clone(schema) }

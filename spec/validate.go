@@ -2,48 +2,27 @@ package spec
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 )
 
-// Roles are the built-in roles a token may be given.
-var Roles = []string{"reader", "writer", "admin"}
-
-// APIVersions are the LaunchDarkly API versions a token may default to.
-var APIVersions = []int{20240415, 20220603, 20210729, 20191212, 20160426}
-
-// MatchAny reports whether name matches any of the globs (path.Match syntax).
-func MatchAny(globs []string, name string) bool {
-	for _, g := range globs {
-		if ok, _ := path.Match(g, name); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// merge combines parsed files into one Spec and validates it.
+// merge combines parsed files into one Spec and validates it. Validation
+// only reports; normalise then fills in defaults.
 func merge(files []parsedFile, c *errs) *Spec {
 	s := &Spec{}
-	names := map[string]Position{}
-	ids := map[string]Position{}
-	var prunePos Position
+	var prunePos, defaultsPos, policyPos Position
 	for _, f := range files {
-		for _, g := range f.file.Ignore {
-			if _, err := path.Match(g, ""); err != nil {
-				c.add(Position{File: f.name, Line: 1, Column: 1}, "ignore: bad glob %q", g)
-			}
-		}
 		s.Ignore = append(s.Ignore, f.file.Ignore...)
-		if p := f.file.Prune; p != nil {
-			if prunePos.File != "" {
-				c.add(p.Pos, "prune is set here and at %s: keep one prune block", prunePos)
-			} else {
-				prunePos = p.Pos
-				s.Prune = *p
-				validatePrune(*p, c)
-			}
+		if p := f.file.Prune; p != nil && once(c, "prune", p.Pos, &prunePos) {
+			s.Prune = *p
+			validatePrune(*p, c)
+		}
+		if d := f.file.Defaults; d != nil && once(c, "defaults", d.Pos, &defaultsPos) {
+			s.Defaults = *d
+		}
+		if p := f.file.Policy; p != nil && once(c, "policy", p.Pos, &policyPos) {
+			s.Policy = *p
+			validatePolicy(*p, c)
 		}
 	}
 	n := 0
@@ -51,9 +30,10 @@ func merge(files []parsedFile, c *errs) *Spec {
 		n += len(f.file.Tokens)
 	}
 	s.Tokens = make([]Token, 0, n)
+	names := map[string]Position{}
+	ids := map[string]Position{}
 	for _, f := range files {
-		for i := range f.file.Tokens {
-			t := &f.file.Tokens[i]
+		for _, t := range f.file.Tokens {
 			validateToken(t, c)
 			if t.Name != "" {
 				if first, dup := names[t.Name]; dup {
@@ -70,27 +50,58 @@ func merge(files []parsedFile, c *errs) *Spec {
 			if t.Name != "" && MatchAny(s.Ignore, t.Name) {
 				c.add(t.FieldPos("name"), "token %q is declared but matches an ignore glob: remove one or the other", t.Name)
 			}
-			s.Tokens = append(s.Tokens, *t)
+			s.Tokens = append(s.Tokens, t)
 		}
 	}
+	validateSecretNames(s.Tokens, c)
 	return s
+}
+
+// once reports whether the block named key, at pos, is the first of its kind,
+// recording its position in first; a second is a problem.
+func once(c *errs, key string, pos Position, first *Position) bool {
+	if !first.IsZero() {
+		c.add(pos, "%s is set here and at %s: keep one %s block", key, *first, key)
+		return false
+	}
+	*first = pos
+	return true
+}
+
+// normalise fills in the defaults that a valid spec leaves out, so that
+// readers of a loaded Spec see them: a token's state, a rule's severity,
+// scope and cel position.
+func normalise(s *Spec) {
+	for i := range s.Tokens {
+		if s.Tokens[i].State == "" {
+			s.Tokens[i].State = StatePresent
+		}
+	}
+	for i := range s.Policy.Rules {
+		r := &s.Policy.Rules[i]
+		if r.Severity == "" {
+			r.Severity = SeverityError
+		}
+		if r.Scope == "" {
+			r.Scope = ScopeBoth
+		}
+		if r.has("cel") {
+			r.CELPos = r.FieldPos("cel")
+		}
+	}
 }
 
 func validatePrune(p Prune, c *errs) {
 	if p.Enabled && len(p.Match) == 0 {
 		c.add(p.Pos, "prune: enabled without match: list the globs of names that may be deleted, e.g. match: [\"ci-*\"]")
 	}
-	for _, g := range p.Match {
-		if _, err := path.Match(g, ""); err != nil {
-			c.add(p.Pos, "prune.match: bad glob %q", g)
-		}
-	}
 	if p.MaxDeletes != nil && *p.MaxDeletes < 0 {
 		c.add(p.Pos, "prune.maxDeletes must be 0 or more")
 	}
 }
 
-func validateToken(t *Token, c *errs) {
+// validateToken checks one token; it changes nothing.
+func validateToken(t Token, c *errs) {
 	if t.invalid[wholeValue] {
 		return
 	}
@@ -101,20 +112,19 @@ func validateToken(t *Token, c *errs) {
 	} else if strings.TrimSpace(t.Name) != t.Name {
 		c.add(t.FieldPos("name"), "%s: name has leading or trailing spaces", label)
 	}
-	switch t.State {
-	case "":
-		t.State = "present"
-	case "present", "absent":
-	default:
-		c.add(t.FieldPos("state"), "%s: state must be present or absent, not %q", label, t.State)
+	if t.has("state") && !t.invalid["state"] && !slices.Contains(States, t.State) {
+		c.add(t.FieldPos("state"), "%s: state must be %s, not %q", label, orList(States), t.State)
 		return
+	}
+	if r := t.Replace; r != nil && !t.invalid["replace"] && !r.has("grace") {
+		c.add(t.FieldPos("replace"), "%s: replace.grace is required, e.g. replace: {grace: 1h} (0 deletes the old token at once)", label)
 	}
 	if t.Absent() {
 		return
 	}
 	kinds := 0
 	for _, k := range []string{"role", "customRoles", "customRoleIds", "inlineRole"} {
-		if _, ok := t.fields[k]; ok {
+		if t.has(k) {
 			kinds++
 		}
 	}
@@ -124,15 +134,9 @@ func validateToken(t *Token, c *errs) {
 	case kinds > 1:
 		c.add(t.Pos, "%s: role, customRoles, customRoleIds and inlineRole are exclusive: keep one", label)
 	}
-	if _, ok := t.fields["role"]; ok && !t.invalid["role"] && !slices.Contains(Roles, t.Role) {
-		msg := fmt.Sprintf("%s: role must be reader, writer or admin, not %q", label, t.Role)
-		if s := suggest(t.Role, Roles); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		c.add(t.FieldPos("role"), "%s", msg)
-	}
+	checkEnum(c, t.keyPositions, "role", t.Role, label+": role", Roles)
 	for k, list := range map[string][]string{"customRoles": t.CustomRoles, "customRoleIds": t.CustomRoleIDs} {
-		if _, ok := t.fields[k]; ok && len(list) == 0 {
+		if t.has(k) && len(list) == 0 {
 			c.add(t.FieldPos(k), "%s: %s is empty: list at least one", label, k)
 		}
 		for _, v := range list {
@@ -141,7 +145,7 @@ func validateToken(t *Token, c *errs) {
 			}
 		}
 	}
-	if _, ok := t.fields["inlineRole"]; ok && len(t.InlineRole) == 0 {
+	if t.has("inlineRole") && len(t.InlineRole) == 0 {
 		c.add(t.FieldPos("inlineRole"), "%s: inlineRole is empty: list at least one statement", label)
 	}
 	for i, st := range t.InlineRole {
@@ -161,8 +165,8 @@ func validateToken(t *Token, c *errs) {
 
 func validateStatement(label string, st Statement, c *errs) {
 	pos := st.Pos
-	if st.Effect != "allow" && st.Effect != "deny" {
-		c.add(pos, "%s: effect must be allow or deny, not %q", label, st.Effect)
+	if !slices.Contains(Effects, st.Effect) {
+		c.add(pos, "%s: effect must be %s, not %q", label, orList(Effects), st.Effect)
 	}
 	switch {
 	case len(st.Resources) > 0 && len(st.NotResources) > 0:

@@ -5,223 +5,202 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
-	"sync"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/ldtokens/ldtokens/ghactions"
 	"github.com/ldtokens/ldtokens/spec"
 )
 
-// Version is the ldtokens version, set at build time with
-// -ldflags "-X github.com/ldtokens/ldtokens/internal/cli.Version=v1.2.3".
-var Version = ""
-
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
-// Exit codes.
+// Exit codes: the only three ldtokens has.
 const (
-	exitOK      = 0
-	exitError   = 1
-	exitChanges = 2 // plan --detailed-exitcode with changes; drift found
+	exitOK    = 0
+	exitError = 1
+	// exitChanges is for plan --detailed-exitcode with changes, and drift
+	// with drift. Nothing else exits 2, a panic included.
+	exitChanges = 2
 )
 
-// exitErr carries an exit code; its error, if any, has been reported.
-type exitErr struct {
-	code int
-	err  error
+// Streams are the process's standard streams.
+type Streams struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
 }
 
-func (e *exitErr) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
-	}
-	return e.err.Error()
-}
-
-// hintErr is an error with a line of advice.
-type hintErr struct {
-	err  error
-	hint string
-}
-
-func (e *hintErr) Error() string { return e.err.Error() }
-func (e *hintErr) Unwrap() error { return e.err }
-
-func withHint(err error, hint string) error { return &hintErr{err: err, hint: hint} }
-
-// env is what a command may touch of the outside world.
-type env struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-	environ        []string
-	getenv         func(string) string
-	gha            *ghactions.Actions
-	// failed is set by handlers that report an error themselves.
-	failed bool
+// Signals carry the interrupts after the first, which cancels Run's
+// context (nothing new is started).
+type Signals struct {
+	// Abort is closed on the second interrupt: deliveries under way are
+	// cancelled and their tokens rolled back. Nil never closes.
+	Abort <-chan struct{}
 }
 
 // Run runs ldtokens with args (args[0] is the program name) and returns the
-// exit code. ctx is cancelled on interrupt.
-func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
-	lookup := map[string]string{}
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			lookup[k] = v
+// exit code. Cancelling ctx stops the run from starting anything new. environ
+// is the process's environment, KEY=value. Run writes only to st, reads only
+// environ, and never exits: a panic is reported as a bug and exits 1.
+func Run(ctx context.Context, st Streams, args, environ []string, sig Signals) (code int) {
+	ios := newIO(st, environ, sig)
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintf(ios.Err, "error: ldtokens crashed (%v); this is a bug: please report it at %s with the stack below\n%s", v, issuesURL, debug.Stack())
+			code = exitError
 		}
-	}
-	// Parallel changes, secret commands and masking all write: one lock a
-	// stream keeps their lines whole.
-	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, getenv: func(k string) string { return lookup[k] }}
-	e.gha = ghactions.FromEnv(e.getenv, stdout)
-	app := newApp(e)
-	err := app.RunContext(ctx, interspersed(app, args))
-	if err == nil && e.failed {
-		return exitError
-	}
-	return e.report(err)
+	}()
+	app := newApp(ios)
+	return ios.report(app.RunContext(ctx, interspersed(app, args)))
 }
 
-// report prints err and maps it to an exit code: the one place that does.
-func (e *env) report(err error) int {
-	if err == nil {
-		return exitOK
-	}
-	var ex *exitErr
-	if errors.As(err, &ex) {
-		if ex.err != nil {
-			e.printError(ex.err)
-		}
-		return ex.code
-	}
-	e.printError(err)
-	return exitError
+// issuesURL is where bugs are reported.
+const issuesURL = "https://github.com/ldtokens/ldtokens/issues"
+
+// testOnlyBeforeCommand, when set by a test, runs before every command; the
+// panic test makes it panic.
+var testOnlyBeforeCommand func(name string)
+
+// commands lists every command's constructor, in help order. A new command
+// is a file with an XOptions struct, a newXCommand(io) and a runX(ctx,
+// opts), and one line here.
+var commands = []func(*IO) *ucli.Command{
+	newValidateCommand,
+	newPlanCommand,
+	newApplyCommand,
+	newDriftCommand,
+	newRotateCommand,
+	newImportCommand,
+	newEmulatorCommand,
+	newSchemaCommand,
+	newVersionCommand,
+	newCompletionCommand,
 }
 
-func (e *env) printError(err error) {
-	var specErrs spec.Errors
-	if errors.As(err, &specErrs) {
-		for _, se := range specErrs {
-			fmt.Fprintf(e.stderr, "error: %s\n", se)
-			e.gha.Error(se.Pos.File, se.Pos.Line, se.Pos.Column, se.Msg)
-		}
-		fmt.Fprintf(e.stderr, "%d problem(s) in the spec; nothing was changed\n", len(specErrs))
-		return
-	}
-	for _, line := range strings.Split(err.Error(), "\n") {
-		fmt.Fprintf(e.stderr, "error: %s\n", line)
-	}
-	var h *hintErr
-	if errors.As(err, &h) {
-		fmt.Fprintf(e.stderr, "hint: %s\n", h.hint)
-	}
-}
-
-func newApp(e *env) *ucli.App {
+func newApp(ios *IO) *ucli.App {
+	var showVersion bool
 	app := &ucli.App{
-		Name:    "ldtokens",
-		Usage:   "keep LaunchDarkly API access tokens declared in Git",
-		Version: version(),
+		Name:  "ldtokens",
+		Usage: "keep LaunchDarkly API access tokens declared in Git",
+		UsageText: `ldtokens COMMAND [flags] [arguments]
+ldtokens COMMAND --help`,
 		Description: `ldtokens plans and applies LaunchDarkly access tokens from YAML. A plan
 shows the exact API calls (JSON Patch included) a change will make; apply
 makes LaunchDarkly match, delivering each new secret only to a secret sink;
 drift audits the account for changes made by hand.
 
 Connect with LAUNCHDARKLY_ACCESS_TOKEN (or LD_ACCESS_TOKEN, or
---access-token-file), or try everything offline with --emulator FILE.`,
-		Reader:               e.stdin,
-		Writer:               e.stdout,
-		ErrWriter:            e.stderr,
-		HideVersion:          true,
-		EnableBashCompletion: true,
-		ExitErrHandler:       func(*ucli.Context, error) {}, // errors are mapped to exit codes in report
+--access-token-file FILE), or try everything offline with --emulator FILE.
+
+Examples:
+  ldtokens plan -f tokens.yaml --emulator examples/account.json
+  ldtokens apply -f tokens/ --secrets-dir ./secrets
+  ldtokens drift -f tokens/ -o json`,
+		Reader:      ios.In,
+		Writer:      ios.Out,
+		ErrWriter:   ios.Err,
+		HideVersion: true,
+		Flags: []ucli.Flag{
+			&ucli.BoolFlag{Name: "version", Usage: "print the version and commit", Destination: &showVersion},
+		},
+		ExitErrHandler: func(*ucli.Context, error) {}, // errors are mapped to exit codes in report
 		OnUsageError: func(c *ucli.Context, err error, _ bool) error {
-			return withHint(err, "run 'ldtokens --help' for usage")
+			return usageError(err, c.App.VisibleFlags(), "ldtokens")
 		},
-		Commands: []*ucli.Command{
-			validateCommand(e),
-			planCommand(e),
-			applyCommand(e),
-			driftCommand(e),
-			rotateCommand(e),
-			importCommand(e),
-			emulatorCommand(e),
-			schemaCommand(e),
-			versionCommand(e),
-		},
-		CommandNotFound: func(c *ucli.Context, name string) {
-			fmt.Fprintf(e.stderr, "error: unknown command %q\nhint: run 'ldtokens --help' for the commands\n", name)
-			e.failed = true
+		Action: func(c *ucli.Context) error {
+			switch {
+			case showVersion:
+				return runVersion(c.Context, &VersionOptions{IO: ios})
+			case c.NArg() > 0:
+				return unknownCommand(c.App, c.Args().First())
+			}
+			return ucli.ShowAppHelp(c)
 		},
 	}
-	for _, cmd := range app.Commands {
+	for _, newCommand := range commands {
+		cmd := newCommand(ios)
 		cmd.OnUsageError = func(c *ucli.Context, err error, _ bool) error {
-			return withHint(err, fmt.Sprintf("run 'ldtokens %s --help' for usage", c.Command.Name))
+			return usageError(err, c.Command.VisibleFlags(), "ldtokens "+c.Command.Name)
 		}
+		if action, name := cmd.Action, cmd.Name; action != nil {
+			cmd.Action = func(c *ucli.Context) error {
+				if testOnlyBeforeCommand != nil {
+					testOnlyBeforeCommand(name)
+				}
+				return action(c)
+			}
+		}
+		app.Commands = append(app.Commands, cmd)
 	}
 	return app
 }
 
-func schemaCommand(e *env) *ucli.Command {
-	return &ucli.Command{
-		Name:  "schema",
-		Usage: "print the spec's JSON Schema (for editors: yaml-language-server)",
-		Action: func(c *ucli.Context) error {
-			b, err := spec.JSONSchema()
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintln(e.stdout, string(b))
-			return err
-		},
-	}
+// exitCodeError ends a run with a code; err, when not nil, is printed first.
+type exitCodeError struct {
+	code int
+	err  error
 }
 
-func versionCommand(e *env) *ucli.Command {
-	return &ucli.Command{
-		Name:  "version",
-		Usage: "print the version",
-		Action: func(c *ucli.Context) error {
-			_, err := fmt.Fprintf(e.stdout, "ldtokens %s\n", version())
-			return err
-		},
+func (e *exitCodeError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
 	}
+	return e.err.Error()
 }
 
-// syncWriter serializes writes to a stream.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+func (e *exitCodeError) Unwrap() error { return e.err }
+
+// exitWith returns an error that ends the run with code, printing nothing
+// more: what happened was reported already.
+func exitWith(code int) error { return &exitCodeError{code: code} }
+
+// hintError is an error with a line of advice.
+type hintError struct {
+	err  error
+	hint string
 }
 
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
+
+func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
+
+// report prints err on stderr and maps it to an exit code: the one place
+// that does either.
+func (ios *IO) report(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ex *exitCodeError
+	if errors.As(err, &ex) {
+		if ex.err != nil {
+			ios.printError(ex.err)
+		}
+		return ex.code
+	}
+	ios.printError(err)
+	return exitError
 }
 
-// isTerminal reports whether f, or the stream a syncWriter wraps, is a
-// terminal.
-func isTerminal(f any) bool {
-	if s, ok := f.(*syncWriter); ok {
-		f = s.w
+// printError writes err as "error: …" lines, a spec problem also as a
+// GitHub annotation, and the hint, if any, as "hint: …".
+func (ios *IO) printError(err error) {
+	var specErrs spec.Errors
+	if errors.As(err, &specErrs) {
+		for _, se := range specErrs {
+			fmt.Fprintf(ios.Err, "error: %s\n", se)
+			ios.Actions.Error(se.Pos.File, se.Pos.Line, se.Pos.Column, se.Msg)
+		}
+		fmt.Fprintf(ios.Err, "%d problem(s) in the spec; nothing was changed\n", len(specErrs))
+		return
 	}
-	file, ok := f.(*os.File)
-	if !ok {
-		return false
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(ios.Err, "error: %s\n", line)
 	}
-	info, err := file.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	var se *spec.Error
+	if errors.As(err, &se) && se.Pos.File != "" {
+		ios.Actions.Error(se.Pos.File, se.Pos.Line, se.Pos.Column, se.Msg)
+	}
+	var h *hintError
+	if errors.As(err, &h) {
+		fmt.Fprintf(ios.Err, "hint: %s\n", h.hint)
+	}
 }

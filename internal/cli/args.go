@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -49,4 +50,24 @@ func interspersed(app *ucli.App, args []string) []string {
 		out = append(append(out, "--"), positional...)
 	}
 	return out
+}
+
+// noArgs refuses positional arguments.
+func noArgs(c *ucli.Context) error {
+	_, err := argsBetween(c, 0, 0)
+	return err
+}
+
+// argsBetween returns the positional arguments, refusing fewer than least
+// or more than most (most < 0: no limit).
+func argsBetween(c *ucli.Context, least, most int) ([]string, error) {
+	args := c.Args().Slice()
+	usage := fmt.Sprintf("usage: %s; run 'ldtokens %s --help' for more", strings.SplitN(c.Command.UsageText, "\n", 2)[0], c.Command.Name)
+	switch {
+	case most >= 0 && len(args) > most:
+		return nil, withHint(fmt.Errorf("unexpected argument %q", args[most]), usage)
+	case len(args) < least:
+		return nil, withHint(fmt.Errorf("ldtokens %s: missing %s", c.Command.Name, c.Command.ArgsUsage), usage)
+	}
+	return args, nil
 }

@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -10,79 +10,93 @@ import (
 	"github.com/ldtokens/ldtokens/audit"
 	"github.com/ldtokens/ldtokens/jsonout"
 	"github.com/ldtokens/ldtokens/render"
-	"github.com/ldtokens/ldtokens/spec"
 )
 
-func driftCommand(e *env) *ucli.Command {
+// DriftOptions are the options of `ldtokens drift`.
+type DriftOptions struct {
+	IO     *IO
+	Spec   SpecOptions
+	Conn   ConnectOptions
+	Output OutputOptions
+	// StaleAfter is --stale-after: a token unused this long is stale.
+	StaleAfter time.Duration
+	// Strict is --strict: hygiene findings count as drift.
+	Strict bool
+	// AllMembers is --all-members: list other members' personal tokens too.
+	AllMembers bool
+}
+
+func newDriftCommand(ios *IO) *ucli.Command {
+	opts := &DriftOptions{IO: ios}
 	return &ucli.Command{
 		Name:      "drift",
 		Usage:     "audit LaunchDarkly against the spec, read-only",
-		UsageText: "ldtokens drift -f tokens.yaml [-o text|json|markdown] [--stale-after 90d] [--strict] [--all-members]",
+		UsageText: "ldtokens drift -f FILE [-o text|json|markdown] [--stale-after DURATION] [--strict] [--all-members]",
 		Description: `Reports tokens changed by hand (field by field), declared tokens that are
 missing, tokens nobody declared, and rotations that are due; and hygiene
 findings: stale tokens (unused for --stale-after) and risky ones (admin
 role, or an inline statement allowing * on *). Each says what to do.
 
-Exit 0 in sync, 2 on drift (and, with --strict, on findings), 1 on error.`,
-		Flags: concat(specFlags(), connectFlags(), outputFlags("text", "json", "markdown"), []ucli.Flag{
-			&ucli.StringFlag{Name: "stale-after", Value: "90d", Usage: "a token unused this long is stale"},
-			&ucli.BoolFlag{Name: "strict", Usage: "exit 2 on hygiene findings too"},
-			&ucli.BoolFlag{Name: "all-members", Usage: "list other members' personal tokens too (admin only); they are reported, never changed"},
+Exit 0 in sync, 2 on drift (and, with --strict, on findings), 1 on error.
+
+Examples:
+  ldtokens drift -f tokens.yaml
+  ldtokens drift -f tokens/ -o json --stale-after 30d --strict`,
+		Flags: flagList(opts.Spec.flags(), opts.Conn.flags(), opts.Output.flags(reportFormats...), []ucli.Flag{
+			&ucli.GenericFlag{Name: "stale-after", Value: newDurationValue(&opts.StaleAfter, 90*24*time.Hour),
+				Usage: "call a token unused for `DURATION` stale"},
+			&ucli.BoolFlag{Name: "strict", Destination: &opts.Strict, Usage: "exit 2 on hygiene findings too"},
+			&ucli.BoolFlag{Name: "all-members", Destination: &opts.AllMembers, Usage: "list other members' personal tokens too (admin only); they are reported, never changed"},
 		}),
 		Action: func(c *ucli.Context) error {
-			format, err := outputFormat(c, "text", "json", "markdown")
-			if err != nil {
+			if err := noArgs(c); err != nil {
 				return err
 			}
-			staleAfter, err := spec.ParseDuration(c.String("stale-after"))
-			if err != nil {
-				return err
-			}
-			s, err := loadSpec(c)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := withTimeout(c)
-			defer cancel()
-			_, rm, p, err := e.planSpec(ctx, c, s, nil, c.Bool("all-members"), true)
-			if err != nil {
-				return err
-			}
-			report := audit.Audit(p, rm.tokens, audit.Options{StaleAfter: staleAfter.Duration, Now: time.Now(), Ignore: s.Ignore})
-			switch format {
-			case "json":
-				err = render.WriteJSON(e.stdout, jsonout.DriftOf(report))
-			case "markdown":
-				err = render.Markdown(e.stdout, render.DriftReport(report))
-			default:
-				err = render.DriftText(e.stdout, report, e.style(c))
-			}
-			if err != nil {
-				return err
-			}
-			drifted := !report.InSync() || (c.Bool("strict") && len(report.Findings) > 0)
-			if e.gha.Enabled {
-				var md strings.Builder
-				if err := render.Markdown(&md, render.DriftReport(report)); err != nil {
-					return err
-				}
-				if err := e.gha.AppendSummary(md.String()); err != nil {
-					return err
-				}
-				if err := e.gha.SetOutputs(map[string]string{
-					"drift":     strconv.FormatBool(drifted),
-					"changed":   strconv.Itoa(len(report.Changed)),
-					"missing":   strconv.Itoa(len(report.Missing)),
-					"unmanaged": strconv.Itoa(len(report.Unmanaged)),
-					"findings":  strconv.Itoa(len(report.Findings)),
-				}); err != nil {
-					return err
-				}
-			}
-			if drifted {
-				return &exitErr{code: exitChanges}
-			}
-			return nil
+			return runDrift(c.Context, opts)
 		},
+	}
+}
+
+func runDrift(ctx context.Context, opts *DriftOptions) error {
+	ios := opts.IO
+	if err := opts.Output.check(reportFormats...); err != nil {
+		return err
+	}
+	ctx, cancel := withTimeout(ctx, opts.Conn)
+	defer cancel()
+	pl, err := ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, showAll: opts.AllMembers, allowEmpty: true})
+	if err != nil {
+		return err
+	}
+	report := audit.Audit(pl.plan, pl.obs.Tokens, audit.Options{StaleAfter: opts.StaleAfter, Now: ios.Now(), Ignore: pl.spec.Ignore})
+	switch opts.Output.Format {
+	case "json":
+		err = render.WriteJSON(ios.Out, jsonout.DriftOf(report))
+	case "markdown":
+		err = render.Markdown(ios.Out, render.DriftReport(report))
+	default:
+		err = render.DriftText(ios.Out, report, ios.outStyle(opts.Output.NoColor))
+	}
+	if err != nil {
+		return err
+	}
+	drifted := !report.InSync() || (opts.Strict && len(report.Findings) > 0)
+	if err := ios.publish(render.DriftReport(report), driftOutputs(report, drifted)); err != nil {
+		return err
+	}
+	if drifted {
+		return exitWith(exitChanges)
+	}
+	return nil
+}
+
+// driftOutputs are drift's step outputs.
+func driftOutputs(r audit.Report, drifted bool) map[string]string {
+	return map[string]string{
+		"drift":     strconv.FormatBool(drifted),
+		"changed":   strconv.Itoa(len(r.Changed)),
+		"missing":   strconv.Itoa(len(r.Missing)),
+		"unmanaged": strconv.Itoa(len(r.Unmanaged)),
+		"findings":  strconv.Itoa(len(r.Findings)),
 	}
 }

@@ -1,70 +1,115 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"path"
 	"slices"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/ldtokens/ldtokens/jsonout"
 	"github.com/ldtokens/ldtokens/ldapi"
+	"github.com/ldtokens/ldtokens/observe"
 	"github.com/ldtokens/ldtokens/planner"
+	"github.com/ldtokens/ldtokens/render"
 	"github.com/ldtokens/ldtokens/spec"
 )
 
-func importCommand(e *env) *ucli.Command {
+// ImportOptions are the options of `ldtokens import`.
+type ImportOptions struct {
+	IO   *IO
+	Conn ConnectOptions
+	// Format is -o: yaml (a spec file) or json.
+	Format string
+	// Match is --match: only tokens whose names match one of these globs.
+	Match []string
+	// Personal is --personal: include the caller's own personal tokens.
+	Personal bool
+}
+
+// importFormats are import's formats.
+var importFormats = []string{"yaml", "json"}
+
+func newImportCommand(ios *IO) *ucli.Command {
+	opts := &ImportOptions{IO: ios}
 	return &ucli.Command{
 		Name:      "import",
 		Usage:     "print a spec of the remote tokens, to adopt them",
-		UsageText: "ldtokens import [--match GLOB] [--personal] > tokens.yaml",
+		UsageText: "ldtokens import [--match GLOB] [--personal] [-o yaml|json] > tokens.yaml",
 		Description: `Writes a spec that declares the remote tokens as they are, so that
 'ldtokens plan' on it shows no changes. Service tokens by default; with
---personal, your own personal tokens too. Custom roles are declared by
-key (customRoles) when every ID has one, else as IDs; of tokens that share
-a name, one is pinned with id: and the others stay unmanaged.`,
-		Flags: concat(connectFlags(), []ucli.Flag{
-			&ucli.StringSliceFlag{Name: "match", Usage: "only tokens whose names match `GLOB`; repeatable"},
-			&ucli.BoolFlag{Name: "personal", Usage: "include your own personal tokens"},
+--personal, your own personal tokens too. Custom roles are kept as IDs;
+of tokens that share a name, one is pinned with id:
+and the others stay unmanaged.
+
+Examples:
+  ldtokens import > tokens.yaml
+  ldtokens import --match 'ci-*' --personal -o json`,
+		Flags: flagList(opts.Conn.flags(), []ucli.Flag{
+			formatFlag(&opts.Format, importFormats...),
+			&ucli.GenericFlag{Name: "match", Value: (*stringsValue)(&opts.Match), Usage: "only tokens whose names match `GLOB`; repeatable"},
+			&ucli.BoolFlag{Name: "personal", Destination: &opts.Personal, Usage: "include your own personal tokens"},
 		}),
 		Action: func(c *ucli.Context) error {
-			for _, g := range c.StringSlice("match") {
-				if _, err := path.Match(g, ""); err != nil {
-					return fmt.Errorf("--match %q: bad glob", g)
-				}
-			}
-			ctx, cancel := withTimeout(c)
-			defer cancel()
-			cn, err := e.connect(c, nil)
-			if err != nil {
+			if err := noArgs(c); err != nil {
 				return err
 			}
-			tokens, err := cn.client.ListTokens(ctx, ldapi.ListOptions{})
-			if err != nil {
-				return listErr(err)
-			}
-			caller := ""
-			if id, err := cn.client.CallerIdentity(ctx); err == nil {
-				caller = id.MemberID
-			}
-			roleKeys := map[string]string{}
-			if slices.ContainsFunc(tokens, func(t ldapi.Token) bool { return len(t.CustomRoleIDs) > 0 }) {
-				roles, err := cn.client.ListRoles(ctx)
-				if err != nil {
-					return fmt.Errorf("list custom roles: %w", err)
-				}
-				for _, r := range roles {
-					roleKeys[r.ID] = r.Key
-				}
-			}
-			im, err := planner.Import(tokens, roleKeys, planner.ImportOptions{Match: c.StringSlice("match"), Personal: c.Bool("personal"), CallerMemberID: caller})
-			if err != nil {
-				return err
-			}
-			for _, s := range im.Skipped {
-				fmt.Fprintf(e.stderr, "warning: %s\n", s)
-			}
-			fmt.Fprintf(e.stdout, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d tokens.\n%s", spec.SchemaID, cn.host, len(im.File.Tokens), im.YAML)
-			return nil
+			return runImport(c.Context, opts)
 		},
 	}
+}
+
+func runImport(ctx context.Context, opts *ImportOptions) error {
+	ios := opts.IO
+	if err := checkFormat(opts.Format, importFormats...); err != nil {
+		return err
+	}
+	for _, g := range opts.Match {
+		if err := spec.CheckGlob(g); err != nil {
+			return fmt.Errorf("--match %q: %w", g, err)
+		}
+	}
+	ctx, cancel := withTimeout(ctx, opts.Conn)
+	defer cancel()
+	client, err := ios.connect(opts.Conn, nil)
+	if err != nil {
+		return err
+	}
+	obs, err := observe.Observe(ctx, client, observe.Request{})
+	if err != nil {
+		return err
+	}
+	roleKeys, err := roleKeysOf(ctx, client, obs.Tokens)
+	if err != nil {
+		return err
+	}
+	im, err := planner.Import(obs.Tokens, roleKeys, planner.ImportOptions{Match: opts.Match, Personal: opts.Personal, CallerMemberID: obs.Caller.MemberID})
+	if err != nil {
+		return err
+	}
+	for _, s := range im.Skipped {
+		fmt.Fprintf(ios.Err, "warning: %s\n", s)
+	}
+	if opts.Format == "json" {
+		return render.WriteJSON(ios.Out, jsonout.ImportOf(client.Host(), im))
+	}
+	_, err = fmt.Fprintf(ios.Out, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d tokens.\n%s", spec.SchemaID, client.Host(), len(im.File.Tokens), im.YAML)
+	return err
+}
+
+// roleKeysOf maps the custom role IDs the tokens use to their keys, so an
+// import declares roles by key; nil (no request) when no token uses one.
+func roleKeysOf(ctx context.Context, client *ldapi.Client, tokens []ldapi.Token) (map[string]string, error) {
+	if !slices.ContainsFunc(tokens, func(t ldapi.Token) bool { return len(t.CustomRoleIDs) > 0 }) {
+		return nil, nil
+	}
+	roles, err := client.ListRoles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list custom roles: %w", err)
+	}
+	keys := make(map[string]string, len(roles))
+	for _, r := range roles {
+		keys[r.ID] = r.Key
+	}
+	return keys, nil
 }

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/ldtokens/ldtokens/ldapi"
+	"github.com/ldtokens/ldtokens/observe"
+	"github.com/ldtokens/ldtokens/planner"
+	"github.com/ldtokens/ldtokens/secret"
+	"github.com/ldtokens/ldtokens/spec"
+)
+
+// planning says how to plan a spec against LaunchDarkly.
+type planning struct {
+	spec SpecOptions
+	conn ConnectOptions
+	// showAll lists other members' personal tokens too.
+	showAll bool
+	// allowEmpty lets a spec that declares no token prune.
+	allowEmpty bool
+	// onSecret receives every secret the client is issued (to mask it).
+	onSecret func(secret.Secret)
+	// plan makes the plan; nil is planner.Make.
+	plan func(planner.Input) (planner.Plan, error)
+}
+
+// planned is a spec planned against what LaunchDarkly holds.
+type planned struct {
+	spec   *spec.Spec
+	client *ldapi.Client
+	obs    observe.Observation
+	plan   planner.Plan
+}
+
+// planSpec loads the spec, connects, observes LaunchDarkly and plans: the
+// first steps of plan, apply -f, drift and rotate.
+func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
+	s, err := r.spec.load()
+	if err != nil {
+		return planned{}, err
+	}
+	client, err := ios.connect(r.conn, r.onSecret)
+	if err != nil {
+		return planned{}, err
+	}
+	obs, err := observe.Observe(ctx, client, observe.ForSpec(s, r.showAll))
+	if err != nil {
+		return planned{}, err
+	}
+	in := planner.Input{Spec: s, Remote: obs.Tokens, RoleIDs: obs.RoleIDs, APIHost: client.Host(), Now: ios.Now(), AllowEmpty: r.allowEmpty}
+	if obs.CallerKnown {
+		in.CallerMemberID = obs.Caller.MemberID
+		in.CallerAccountID = obs.Caller.AccountID
+		in.CallerServiceToken = obs.Caller.ServiceToken
+	}
+	plan := planner.Make
+	if r.plan != nil {
+		plan = r.plan
+	}
+	p, err := plan(in)
+	if err != nil {
+		return planned{}, err
+	}
+	return planned{spec: s, client: client, obs: obs, plan: p}, nil
+}

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+	"github.com/xrash/smetrics"
+)
+
+// unknownCommand refuses a command name, suggesting the nearest one.
+func unknownCommand(app *ucli.App, name string) error {
+	var names []string
+	for _, c := range app.VisibleCommands() {
+		names = append(names, c.Names()...)
+	}
+	hint := "run 'ldtokens --help' for the commands"
+	if s := suggest(name, names); s != "" {
+		hint = fmt.Sprintf("did you mean %q? %s", s, hint)
+	}
+	return withHint(fmt.Errorf("unknown command %q", name), hint)
+}
+
+// usageError adds a hint to a flag parsing error of the command named cmd:
+// the nearest flag for an unknown one, and where to read the usage.
+func usageError(err error, flags []ucli.Flag, cmd string) error {
+	hint := fmt.Sprintf("run '%s --help' for usage", cmd)
+	const undefined = "flag provided but not defined: "
+	if name, ok := strings.CutPrefix(err.Error(), undefined); ok {
+		var names []string
+		for _, f := range flags {
+			names = append(names, f.Names()...)
+		}
+		if s := suggest(strings.TrimLeft(name, "-"), names); s != "" {
+			dashes := "--"
+			if len(s) == 1 {
+				dashes = "-"
+			}
+			hint = fmt.Sprintf("did you mean %s%s? %s", dashes, s, hint)
+		}
+	}
+	return withHint(err, hint)
+}
+
+// suggest returns the candidate nearest to typed, or "" when none is near.
+// Nearness is the Jaro-Winkler similarity urfave/cli suggests with, which
+// favours a shared prefix; below minSimilarity a suggestion misleads more
+// than it helps ("frobnicate" is not "rotate").
+func suggest(typed string, candidates []string) string {
+	best, bestScore := "", minSimilarity
+	for _, c := range candidates {
+		if score := smetrics.JaroWinkler(strings.ToLower(typed), strings.ToLower(c), 0.7, 4); score >= bestScore {
+			best, bestScore = c, score
+		}
+	}
+	return best
+}
+
+// minSimilarity is the least similarity worth a suggestion.
+const minSimilarity = 0.85
