@@ -1,9 +1,8 @@
 // Package policy checks access tokens against the rules of a spec's policy
 // section: built-in rules, which require or forbid a Predicate (a rotation
 // period within a range, a description, a service token, a built-in role,
-// custom roles, an allow-everything inline statement, name globs), and
-// custom rules written in CEL over a documented token object (Token) and
-// the time now.
+// name globs), and custom rules written in CEL over a documented token
+// object (Token) and the time now.
 //
 // Compile turns the rules into a Set once, when the spec is loaded: a CEL
 // expression that does not compile or does not return a bool, or a rule

@@ -131,13 +131,6 @@ func TestBuiltins(t *testing.T) {
 		{"forbid a role", policy.Rule{Forbid: &policy.Predicate{Role: "admin"}}, []string{
 			"ci-admin/r/error: forbidden: has the built-in role admin",
 		}},
-		{"forbid custom roles by key or id", policy.Rule{Forbid: &policy.Predicate{CustomRoles: []string{"data-admin", "6234aa00bb11cc22dd33ee44"}}}, []string{
-			"data/r/error: forbidden: has the custom role data-admin",
-			"pinned/r/error: forbidden: has the custom role 6234aa00bb11cc22dd33ee44",
-		}},
-		{"forbid inlineWildcard", policy.Rule{Forbid: &policy.Predicate{InlineWildcard: yes()}}, []string{
-			"wide/r/error: forbidden: inlineRole[1] allows every action (*) on every resource (*)",
-		}},
 		{"forbid holds only when every condition does", policy.Rule{Forbid: &policy.Predicate{ServiceToken: no(), Description: yes()}}, []string{
 			"wide/r/error: forbidden: is a personal token, has a description",
 		}},
@@ -249,7 +242,7 @@ func TestCompileErrors(t *testing.T) {
 		{"nothing to check", policy.Rule{Name: "r"},
 			[]string{`p.yaml:10:7: policy rule "r": give it require, forbid or cel`}},
 		{"an empty predicate", policy.Rule{Name: "r", Require: &policy.Predicate{}},
-			[]string{`p.yaml:14:16: policy rule "r": require is empty: give at least one of name, role, serviceToken, description, rotateEvery, customRoles or inlineWildcard`}},
+			[]string{`p.yaml:14:16: policy rule "r": require is empty: give at least one of name, role, serviceToken, description or rotateEvery`}},
 		{"bad role", policy.Rule{Name: "r", Forbid: &policy.Predicate{Role: "admn"}},
 			[]string{`p.yaml:15:16: policy rule "r": forbid.role must be reader, writer, admin, not "admn"`}},
 		{"rotateEvery without bounds", policy.Rule{Name: "r", Require: &policy.Predicate{RotateEvery: &policy.DurationRange{}}},
@@ -257,7 +250,7 @@ func TestCompileErrors(t *testing.T) {
 		{"rotateEvery min over max", policy.Rule{Name: "r", Require: &policy.Predicate{RotateEvery: &policy.DurationRange{Min: days(2), Max: days(1)}}},
 			[]string{`p.yaml:14:16: policy rule "r": require.rotateEvery: min (2d) is more than max (1d)`}},
 		{"bad match glob", policy.Rule{Name: "r", CEL: "true", Match: &policy.Predicate{Name: []string{"["}}},
-			[]string{`p.yaml:16:16: policy rule "r": match.name: bad glob "["`}},
+			[]string{`p.yaml:16:16: policy rule "r": match.name: bad glob "[": a [ is not closed: close the class with ], or write \[ for a [`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -379,9 +372,6 @@ func TestCheckRemote(t *testing.T) {
 			"old/r/error: does not rotate: declare rotate: {every: 30d} or shorter",
 			"twin/r/error: does not rotate: declare rotate: {every: 30d} or shorter",
 			"twin/r/error: rotates every 60d, more than the 30d allowed",
-		}},
-		{"custom role keys resolved for built-ins", policy.Rule{Forbid: &policy.Predicate{CustomRoles: []string{"data-readers"}}}, []string{
-			"data/r/error: forbidden: has the custom role data-readers",
 		}},
 		{"declared scope is not checked remotely", policy.Rule{Scope: "declared", Forbid: &policy.Predicate{Role: "admin"}}, []string{}},
 	}

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -62,12 +61,6 @@ type Predicate struct {
 	// interval within the range. A remote token rotates as its declaration
 	// says; an undeclared one does not rotate.
 	RotateEvery *DurationRange
-	// CustomRoles holds when the token has one of these custom roles, named
-	// by key or by ID.
-	CustomRoles []string
-	// InlineWildcard: true holds when an inline statement allows every
-	// action (`*`) on every resource (`*`), false when none does.
-	InlineWildcard *bool
 
 	// Pos is where the predicate starts.
 	Pos spec.Position
@@ -131,8 +124,8 @@ func (pb *problems) predicate(label string, p *Predicate) predicate {
 	var out predicate
 	if len(p.Name) > 0 {
 		for _, g := range p.Name {
-			if _, err := path.Match(g, ""); err != nil {
-				pb.add(p.Pos, "%s.name: bad glob %q", label, g)
+			if err := spec.CheckGlob(g); err != nil {
+				pb.add(p.Pos, "%s.name: bad glob %q: %v", label, g, err)
 			}
 		}
 		globs := slices.Clone(p.Name)
@@ -180,32 +173,8 @@ func (pb *problems) predicate(label string, p *Predicate) predicate {
 			out = append(out, c)
 		}
 	}
-	if len(p.CustomRoles) > 0 {
-		list := slices.Clone(p.CustomRoles)
-		out = append(out, func(t *Token) (bool, string) {
-			for _, have := range [][]string{t.CustomRoles, t.CustomRoleIDs} {
-				for _, r := range have {
-					if slices.Contains(list, r) {
-						return true, "has the custom role " + r
-					}
-				}
-			}
-			return false, "has none of the custom roles " + strings.Join(list, ", ")
-		})
-	}
-	if want := p.InlineWildcard; want != nil {
-		w := *want
-		out = append(out, func(t *Token) (bool, string) {
-			for i, s := range t.InlineRole {
-				if s.Effect == "allow" && slices.Contains(s.Actions, "*") && slices.Contains(s.Resources, "*") {
-					return w, fmt.Sprintf("inlineRole[%d] allows every action (*) on every resource (*)", i)
-				}
-			}
-			return !w, "has no inline statement allowing every action on every resource"
-		})
-	}
-	if len(p.Name) == 0 && p.Role == "" && p.ServiceToken == nil && p.Description == nil && p.RotateEvery == nil && len(p.CustomRoles) == 0 && p.InlineWildcard == nil {
-		pb.add(p.Pos, "%s is empty: give at least one of name, role, serviceToken, description, rotateEvery, customRoles or inlineWildcard", label)
+	if len(p.Name) == 0 && p.Role == "" && p.ServiceToken == nil && p.Description == nil && p.RotateEvery == nil {
+		pb.add(p.Pos, "%s is empty: give at least one of name, role, serviceToken, description or rotateEvery", label)
 	}
 	return out
 }
