@@ -446,8 +446,11 @@ func TestEmptySet(t *testing.T) {
 	tokens := declared(t, tokensDoc)
 	set, err := policy.Compile(nil)
 	require.NoError(t, err)
+	assert.Zero(t, set.Len())
 	assert.Empty(t, set.CheckDeclared(tokens, now))
 	assert.Empty(t, set.CheckRemote(remote, tokens, nil, now))
 	var none *policy.Set
+	assert.Zero(t, none.Len())
 	assert.Empty(t, none.CheckDeclared(tokens, now))
+	assert.Equal(t, 2, compile(t, rule(policy.Rule{Name: "a", CEL: "true"}), rule(policy.Rule{Name: "b", CEL: "true"})).Len())
 }

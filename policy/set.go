@@ -25,6 +25,14 @@ type Set struct {
 	rules []*rule
 }
 
+// Len is the number of rules; 0 for a nil Set.
+func (s *Set) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.rules)
+}
+
 // rule is a compiled Rule.
 type rule struct {
 	name, severity, scope, message string

@@ -227,11 +227,21 @@ func (im *Import) Reconcile(remote []ldapi.Token, callerMemberID string) {
 // the move is done makes every copy worthless. specPath names the spec
 // file in the suggested command.
 func SecretWarning(tokens []spec.Token, specPath string) string {
-	cmd := "ldtokens rotate -f " + ShellQuote(specPath)
+	cmd := "ldtokens rotate -f " + shellWord(specPath)
 	for _, t := range tokens {
-		cmd += " " + ShellQuote(t.Name)
+		cmd += " " + shellWord(t.Name)
 	}
 	return "the Terraform state holds the secret of every access token in plaintext (the token attribute), " +
 		"and so does every copy and backup of it; ldtokens did not read them. " +
-		"Once the state rm commands below have run, reset the secrets so that those copies stop working: " + cmd
+		"Once the state rm commands below have run, reset the secrets so that those copies stop working: " +
+		cmd + ", with a secret sink (--secrets-dir or --secret-command)"
+}
+
+// shellWord is s as one shell word: bare when it holds only characters a
+// POSIX shell takes literally, else quoted.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-") == "" {
+		return s
+	}
+	return ShellQuote(s)
 }

@@ -276,11 +276,11 @@ func TestReconcile(t *testing.T) {
 }
 
 func TestSecretWarning(t *testing.T) {
-	got := tfimport.SecretWarning([]spec.Token{{Name: "ci"}, {Name: "it's"}}, "my tokens.yaml")
+	got := tfimport.SecretWarning([]spec.Token{{Name: "ci-deployer.v2"}, {Name: "it's"}, {Name: "$x"}}, "my tokens.yaml")
 	assert.Equal(t, "the Terraform state holds the secret of every access token in plaintext (the token attribute), "+
 		"and so does every copy and backup of it; ldtokens did not read them. "+
 		"Once the state rm commands below have run, reset the secrets so that those copies stop working: "+
-		`ldtokens rotate -f 'my tokens.yaml' 'ci' 'it'\''s'`, got)
+		`ldtokens rotate -f 'my tokens.yaml' ci-deployer.v2 'it'\''s' '$x', with a secret sink (--secrets-dir or --secret-command)`, got)
 }
 
 // shell runs args through sh and returns what each argument became.

@@ -6,6 +6,7 @@ import (
 	"github.com/ldtokens/ldtokens/ldapi"
 	"github.com/ldtokens/ldtokens/observe"
 	"github.com/ldtokens/ldtokens/planner"
+	"github.com/ldtokens/ldtokens/policy"
 	"github.com/ldtokens/ldtokens/secret"
 	"github.com/ldtokens/ldtokens/spec"
 )
@@ -18,6 +19,9 @@ type planning struct {
 	showAll bool
 	// allowEmpty lets a spec that declares no token prune.
 	allowEmpty bool
+	// enforcePolicy refuses a spec whose declared tokens break an error
+	// rule of its policy, before any call: plan and apply do.
+	enforcePolicy bool
 	// onSecret receives every secret the client is issued (to mask it).
 	onSecret func(secret.Secret)
 	// plan makes the plan; nil is planner.Make.
@@ -27,17 +31,28 @@ type planning struct {
 // planned is a spec planned against what LaunchDarkly holds.
 type planned struct {
 	spec   *spec.Spec
+	policy *policy.Set
 	client *ldapi.Client
 	obs    observe.Observation
 	plan   planner.Plan
 }
 
-// planSpec loads the spec, connects, observes LaunchDarkly and plans: the
-// first steps of plan, apply -f, drift and rotate.
+// planSpec loads the spec (and compiles its policy), connects, observes
+// LaunchDarkly and plans: the first steps of plan, apply -f, drift and
+// rotate.
 func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
 	s, err := r.spec.load()
 	if err != nil {
 		return planned{}, err
+	}
+	set, err := policyOf(s)
+	if err != nil {
+		return planned{}, err
+	}
+	if r.enforcePolicy {
+		if err := ios.checkDeclared(set, s); err != nil {
+			return planned{}, err
+		}
 	}
 	client, err := ios.connect(r.conn, r.onSecret)
 	if err != nil {
@@ -61,5 +76,5 @@ func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
-	return planned{spec: s, client: client, obs: obs, plan: p}, nil
+	return planned{spec: s, policy: set, client: client, obs: obs, plan: p}, nil
 }
