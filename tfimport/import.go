@@ -36,6 +36,14 @@ type Import struct {
 	Warnings []string
 }
 
+// Options narrow an import.
+type Options struct {
+	// Match, when set, imports only the instances whose token names match
+	// one of these globs (spec.MatchAny); the others stay in Terraform
+	// without a word.
+	Match []string
+}
+
 // Read reads `terraform show -json` output or a raw state file (version 4)
 // and maps every launchdarkly_access_token instance, in every module, to a
 // spec token. An instance that cannot be declared (no name, no role, both
@@ -43,10 +51,13 @@ type Import struct {
 // of instances sharing a name, the first by address is pinned with id: and
 // the others are left in Terraform. The secret (the token attribute) is
 // never read.
-func Read(r io.Reader) (*Import, error) {
+func Read(r io.Reader, opts Options) (*Import, error) {
 	found, deposed, err := decode(r)
 	if err != nil {
 		return nil, err
+	}
+	if len(opts.Match) > 0 {
+		found = slices.DeleteFunc(found, func(in instance) bool { return !spec.MatchAny(opts.Match, in.attrs.Name) })
 	}
 	im := &Import{}
 	for _, a := range deposed {

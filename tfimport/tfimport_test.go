@@ -25,7 +25,7 @@ func read(t *testing.T, file string) *tfimport.Import {
 	f, err := os.Open(filepath.Join("testdata", file))
 	require.NoError(t, err)
 	defer f.Close()
-	im, err := tfimport.Read(f)
+	im, err := tfimport.Read(f, tfimport.Options{})
 	require.NoError(t, err)
 	return im
 }
@@ -144,7 +144,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := tfimport.Read(strings.NewReader(doc))
+			_, err := tfimport.Read(strings.NewReader(doc), tfimport.Options{})
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), secretMark)
 			assert.NotContains(t, err.Error(), "512345678")
@@ -168,7 +168,7 @@ func TestReadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			im, err := tfimport.Read(strings.NewReader(tt.doc))
+			im, err := tfimport.Read(strings.NewReader(tt.doc), tfimport.Options{})
 			require.Error(t, err)
 			assert.Nil(t, im)
 			assert.Equal(t, tt.want, err.Error())
@@ -207,7 +207,7 @@ func TestReadSkips(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			im, err := tfimport.Read(strings.NewReader(state(tt.instance)))
+			im, err := tfimport.Read(strings.NewReader(state(tt.instance)), tfimport.Options{})
 			require.NoError(t, err)
 			assert.Empty(t, im.Entries)
 			assert.Empty(t, im.StateRm(), "what is not imported stays in Terraform")
@@ -219,7 +219,7 @@ func TestReadSkips(t *testing.T) {
 func TestReadSameTokenTwice(t *testing.T) {
 	im, err := tfimport.Read(strings.NewReader(state(
 		`{"index_key": "b", "attributes": {"id": "i", "name": "a", "role": "reader"}}`,
-		`{"index_key": "a", "attributes": {"id": "i", "name": "a", "role": "reader"}}`)))
+		`{"index_key": "a", "attributes": {"id": "i", "name": "a", "role": "reader"}}`)), tfimport.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, []spec.Token{{Name: "a", Role: "reader", ServiceToken: ptr(false)}}, im.Tokens(), "service_token defaults to false in the provider")
 	assert.Equal(t, []string{
@@ -229,8 +229,23 @@ func TestReadSameTokenTwice(t *testing.T) {
 	assert.Equal(t, []string{`launchdarkly_access_token.t["b"] holds the same token (i) as launchdarkly_access_token.t["a"]; the first is declared, and both are handed over`}, im.Warnings)
 }
 
+func TestReadMatch(t *testing.T) {
+	f, err := os.Open("testdata/show-v2.json")
+	require.NoError(t, err)
+	defer f.Close()
+	im, err := tfimport.Read(f, tfimport.Options{Match: []string{"old-*"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"old-0", "old-1"}, []string{im.Tokens()[0].Name, im.Tokens()[1].Name})
+	assert.Len(t, im.Tokens(), 2)
+	assert.Equal(t, []string{
+		`terraform state rm 'module.old.launchdarkly_access_token.by_count[0]'`,
+		`terraform state rm 'module.old.launchdarkly_access_token.by_count[1]'`,
+	}, im.StateRm())
+	assert.Empty(t, im.Warnings, "what stays in Terraform by choice is not warned about (legacy_policy's expire)")
+}
+
 func TestReadEmptyState(t *testing.T) {
-	im, err := tfimport.Read(strings.NewReader(`{"format_version": "1.0"}`))
+	im, err := tfimport.Read(strings.NewReader(`{"format_version": "1.0"}`), tfimport.Options{})
 	require.NoError(t, err)
 	assert.Empty(t, im.Entries)
 }
@@ -319,7 +334,7 @@ func FuzzForEachKey(f *testing.F) {
 		if back != key { // not valid UTF-8: Terraform's keys always are
 			t.Skip()
 		}
-		im, err := tfimport.Read(strings.NewReader(state(`{"index_key": ` + string(k) + `, "attributes": {"id": "i", "name": "a", "role": "reader"}}`)))
+		im, err := tfimport.Read(strings.NewReader(state(`{"index_key": `+string(k)+`, "attributes": {"id": "i", "name": "a", "role": "reader"}}`)), tfimport.Options{})
 		require.NoError(t, err)
 		lines := im.StateRm()
 		require.Len(t, lines, 1)

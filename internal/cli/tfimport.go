@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/ldtokens/ldtokens/jsonout"
 	"github.com/ldtokens/ldtokens/observe"
@@ -25,12 +24,9 @@ func runImportTerraform(ctx context.Context, opts *ImportOptions) error {
 	if opts.Personal {
 		return withHint(fmt.Errorf("--personal applies to the account's tokens, not to a Terraform state"), "drop --personal: a state's personal tokens are imported when they are yours")
 	}
-	im, err := readTerraformState(ios, opts.FromTerraformState)
+	im, err := readTerraformState(ios, opts.FromTerraformState, tfimport.Options{Match: opts.Match})
 	if err != nil {
 		return err
-	}
-	if len(opts.Match) > 0 {
-		im.Entries = slices.DeleteFunc(im.Entries, func(e tfimport.Entry) bool { return !spec.MatchAny(opts.Match, e.Token.Name) })
 	}
 	client, err := ios.connect(opts.Conn, nil)
 	if err != nil {
@@ -70,7 +66,7 @@ func runImportTerraform(ctx context.Context, opts *ImportOptions) error {
 }
 
 // readTerraformState reads the state at path, or stdin for "-".
-func readTerraformState(ios *IO, path string) (*tfimport.Import, error) {
+func readTerraformState(ios *IO, path string, opts tfimport.Options) (*tfimport.Import, error) {
 	var r io.Reader = ios.In
 	if path != "-" {
 		f, err := os.Open(path)
@@ -80,7 +76,7 @@ func readTerraformState(ios *IO, path string) (*tfimport.Import, error) {
 		defer f.Close()
 		r = f
 	}
-	im, err := tfimport.Read(r)
+	im, err := tfimport.Read(r, opts)
 	if err != nil {
 		return nil, fmt.Errorf("--from-terraform-state %s: %w", path, err)
 	}
