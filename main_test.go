@@ -208,8 +208,8 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 		}
 	},
 	// secretexpired NAME FILE: the secret in FILE is refused now; when it
-	// is a previous secret of token NAME past its expiry, print when it
-	// expired.
+	// is a previous secret of token NAME (or id) past its expiry, print
+	// when it expired.
 	"secretexpired": func(ts *testscript.TestScript, neg bool, args []string) {
 		if neg || len(args) != 2 {
 			ts.Fatalf("usage: secretexpired NAME FILE (for a secret that works, use secretvalid)")
@@ -223,7 +223,7 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 		}
 		a := emu(ts).Snapshot()
 		for _, t := range a.Tokens {
-			if t.Name != args[0] {
+			if t.Name != args[0] && t.ID != args[0] {
 				continue
 			}
 			for _, o := range t.OldSecrets {
@@ -391,6 +391,21 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 		ts.Check(err)
 		out := timeRE.ReplaceAll(data, []byte("<time>"))
 		ts.Check(os.WriteFile(path, out, 0o644))
+	},
+	// jsonvalid FILE: FILE holds exactly one JSON value.
+	"jsonvalid": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: jsonvalid FILE")
+		}
+		dec := json.NewDecoder(strings.NewReader(ts.ReadFile(args[0])))
+		var v any
+		err := dec.Decode(&v)
+		if err == nil && dec.More() {
+			err = fmt.Errorf("more than one JSON value")
+		}
+		if (err == nil) == neg {
+			ts.Fatalf("%s: valid JSON=%v, want %v (%v)", args[0], err == nil, !neg, err)
+		}
 	},
 	// filemode PATH MODE: PATH has permission bits MODE (octal).
 	"filemode": func(ts *testscript.TestScript, neg bool, args []string) {

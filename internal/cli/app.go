@@ -67,6 +67,7 @@ var commands = []func(*IO) *ucli.Command{
 	newPlanCommand,
 	newApplyCommand,
 	newDriftCommand,
+	newStatusCommand,
 	newRotateCommand,
 	newImportCommand,
 	newEmulatorCommand,
@@ -93,7 +94,8 @@ Connect with LAUNCHDARKLY_ACCESS_TOKEN (or LD_ACCESS_TOKEN, or
 Examples:
   ldtokens plan -f tokens.yaml --emulator examples/account.json
   ldtokens apply -f tokens/ --secrets-dir ./secrets
-  ldtokens drift -f tokens/ -o json`,
+  ldtokens drift -f tokens/ -o json
+  ldtokens status -f tokens/`,
 		Reader:      ios.In,
 		Writer:      ios.Out,
 		ErrWriter:   ios.Err,

@@ -208,9 +208,15 @@ func (ios *IO) execute(ctx context.Context, x execution) error {
 	if err != nil {
 		return err
 	}
+	// How long a new secret is given to prove itself: the applier's
+	// default, shortened only by end-to-end tests.
+	verifyWait, err := ios.testOnlyDuration("LDTOKENS_TEST_VERIFY_WAIT")
+	if err != nil {
+		return err
+	}
 	results := applier.Apply(ctx, x.plan, applier.Options{
 		Client: x.client, Sink: x.sink, Parallelism: x.parallelism, Guard: x.guard, Now: ios.Now,
-		Abort: ios.Abort, NoVerify: x.noVerify, SettleWindow: settle,
+		Abort: ios.Abort, NoVerify: x.noVerify, SettleWindow: settle, VerifyWait: verifyWait,
 		// Progress is never called concurrently.
 		Progress: func(r applier.Result, n, total int) {
 			fmt.Fprintf(ios.Err, "[%d/%d] %s\n", n, total, render.ResultLine(r, st))

@@ -92,6 +92,18 @@ func TestCommands(t *testing.T) {
 		{name: "drift: negative duration", args: []string{"drift", "-f", "insync.yaml", "--timeout", "-5m"},
 			code: 1, stderr: `^error: invalid value "-5m" for flag -timeout: bad duration "-5m": must not be negative`},
 
+		// status
+		{name: "status: read-only, exit 0 with a token missing", args: []string{"status", "-f", "good.yaml"},
+			code: 0, stdout: `(?s)^Rotation calendar at \S+: 2 declared token\(s\)\.\n\n \+ missing     svc-new\n.*· not rotated svc \(000000000000000000000001\)\n`},
+		{name: "status: json", args: []string{"status", "-f", "good.yaml", "-o", "json"},
+			code: 0, stdout: `(?s)"formatVersion": "1",\s+"kind": "status",.*"name": "svc-new",\s+"state": "missing"`},
+		{name: "status: markdown", args: []string{"status", "-f", "insync.yaml", "-o", "markdown"},
+			code: 0, stdout: `(?m)^### ldtokens status — 1 declared token\(s\) at `},
+		{name: "status: invalid spec", args: []string{"status", "-f", "bad.yaml"},
+			code: 1, stderr: `^error: bad.yaml:2:`},
+		{name: "status: unknown format", args: []string{"status", "-f", "good.yaml", "-o", "yaml"},
+			code: 1, stderr: `^error: -o yaml: unknown format\nhint: use one of text, json, markdown\n$`},
+
 		// rotate
 		{name: "rotate: done", args: []string{"rotate", "svc", "-f", "insync.yaml", "--auto-approve", "--secrets-dir", "s"},
 			code: 0, stdout: `(?s)↻ rotate  svc.*Apply complete: 1 done`, stderr: `^\[1/1\] ✓ rotate svc \(000000000000000000000001\): secret delivered\n$`},

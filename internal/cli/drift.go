@@ -41,6 +41,11 @@ role, or an inline statement allowing * on *). Every remote token,
 declared or not, is checked against the spec's policy: each violation is
 a finding. Each says what to do.
 
+For every changed or unmanaged token, LaunchDarkly's audit log says who
+last changed it, when and how (one request a token; ldtokens' own changes
+are named as its own). When the log cannot tell (403, 404, no entry) the
+token says "who: unknown", a note says why, and the exit code is the same.
+
 Exit 0 in sync, 2 on drift (and on a violation of an error rule; with
 --strict, on any finding), 1 on error.
 
@@ -79,6 +84,9 @@ func runDrift(ctx context.Context, opts *DriftOptions) error {
 		return err
 	}
 	report.Findings = append(report.Findings, violations...)
+	// Who changed what: best effort, one audit-log request per changed or
+	// unmanaged token, none when there are none.
+	audit.AttributeFromLog(ctx, &report, pl.client, pl.obs.Tokens, pl.obs.Caller.TokenID)
 	switch opts.Output.Format {
 	case "json":
 		err = render.WriteJSON(ios.Out, jsonout.DriftOf(report))

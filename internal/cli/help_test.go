@@ -24,7 +24,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	commands := []string{"validate", "plan", "apply", "drift", "rotate", "import", "emulator", "schema", "version", "completion"}
+	commands := []string{"validate", "plan", "apply", "drift", "status", "rotate", "import", "emulator", "schema", "version", "completion"}
 	planFlags := []string{"file", "f", "api-host", "access-token-file", "emulator", "timeout", "output", "o", "no-color", "out", "detailed-exitcode", "allow-empty", "help", "h"}
 	tests := []struct {
 		typed      string

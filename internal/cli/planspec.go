@@ -41,26 +41,56 @@ type planned struct {
 // LaunchDarkly and plans: the first steps of plan, apply -f, drift and
 // rotate.
 func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
-	s, err := r.spec.load()
+	o, err := ios.observeSpec(ctx, r)
 	if err != nil {
 		return planned{}, err
+	}
+	plan := planner.Make
+	if r.plan != nil {
+		plan = r.plan
+	}
+	p, err := plan(o.input)
+	if err != nil {
+		return planned{}, err
+	}
+	return planned{spec: o.input.Spec, policy: o.policy, client: o.client, obs: o.obs, plan: p}, nil
+}
+
+// observed is a spec and what LaunchDarkly holds, ready to plan.
+type observed struct {
+	client *ldapi.Client
+	obs    observe.Observation
+	// policy is the spec's policy, compiled.
+	policy *policy.Set
+	// input is the planner's input: the spec, the remote tokens, the
+	// caller, now.
+	input planner.Input
+}
+
+// observeSpec loads the spec (and compiles its policy, checking the
+// declared tokens against it when r says so), connects and observes
+// LaunchDarkly: planSpec without the plan, for status.
+func (ios *IO) observeSpec(ctx context.Context, r planning) (observed, error) {
+	s, err := r.spec.load()
+	if err != nil {
+		return observed{}, err
 	}
 	set, err := policyOf(s)
 	if err != nil {
-		return planned{}, err
+		return observed{}, err
 	}
 	if r.enforcePolicy {
 		if err := ios.checkDeclared(set, s); err != nil {
-			return planned{}, err
+			return observed{}, err
 		}
 	}
 	client, err := ios.connect(r.conn, r.onSecret)
 	if err != nil {
-		return planned{}, err
+		return observed{}, err
 	}
 	obs, err := observe.Observe(ctx, client, observe.ForSpec(s, r.showAll))
 	if err != nil {
-		return planned{}, err
+		return observed{}, err
 	}
 	in := planner.Input{Spec: s, Remote: obs.Tokens, RoleIDs: obs.RoleIDs, APIHost: client.Host(), Now: ios.Now(), AllowEmpty: r.allowEmpty}
 	if obs.CallerKnown {
@@ -68,13 +98,5 @@ func (ios *IO) planSpec(ctx context.Context, r planning) (planned, error) {
 		in.CallerAccountID = obs.Caller.AccountID
 		in.CallerServiceToken = obs.Caller.ServiceToken
 	}
-	plan := planner.Make
-	if r.plan != nil {
-		plan = r.plan
-	}
-	p, err := plan(in)
-	if err != nil {
-		return planned{}, err
-	}
-	return planned{spec: s, policy: set, client: client, obs: obs, plan: p}, nil
+	return observed{client: client, obs: obs, policy: set, input: in}, nil
 }
