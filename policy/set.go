@@ -47,16 +47,16 @@ type rule struct {
 // Violation is one token breaking one rule.
 type Violation struct {
 	// Rule is the rule's name.
-	Rule string `json:"rule"`
+	Rule string
 	// Severity is the rule's severity: SeverityError or SeverityWarning.
-	Severity string `json:"severity"`
+	Severity string
 	// Token is the token's name; TokenID its remote _id, when known.
-	Token   string `json:"token"`
-	TokenID string `json:"tokenId,omitempty"`
+	Token   string
+	TokenID string
 	// Message says what is wrong, without the token's or the rule's name.
-	Message string `json:"message"`
+	Message string
 	// Pos is where the token is declared; zero for an undeclared token.
-	Pos spec.Position `json:"-"`
+	Pos spec.Position
 }
 
 // String is the violation in one line: `token "ci": rule "no-admin": …`.
