@@ -104,7 +104,7 @@ func runApply(ctx context.Context, opts *ApplyOptions) error {
 	if saved {
 		pl, err = ios.loadSaved(ctx, opts, sink)
 	} else {
-		pl, err = ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty, onSecret: ios.Actions.Mask})
+		pl, err = ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty, onSecret: ios.Actions.Mask, enforcePolicy: true})
 	}
 	if err != nil {
 		return err

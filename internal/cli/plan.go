@@ -67,7 +67,7 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
-	pl, err := ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty})
+	pl, err := ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty, enforcePolicy: true})
 	if err != nil {
 		return err
 	}
