@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/ldtokens/ldtokens/applier"
+	"github.com/ldtokens/ldtokens/internal/crash"
 	"github.com/ldtokens/ldtokens/spec"
 )
 
@@ -46,8 +47,11 @@ func Run(ctx context.Context, st Streams, args, environ []string, sig Signals) (
 	defer func() {
 		if v := recover(); v != nil {
 			stack := debug.Stack()
-			if c, ok := v.(*applier.Crash); ok {
+			switch c := v.(type) {
+			case *applier.Crash:
 				stack = c.Stack // the change's goroutine, where it panicked
+			case *crash.Panic:
+				stack = c.Stack // a worker's goroutine, where it panicked
 			}
 			fmt.Fprintf(ios.Err, "error: ldtokens crashed (%v); this is a bug: please report it at %s with the stack below\n%s", v, issuesURL, stack)
 			code = exitError
