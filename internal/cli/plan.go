@@ -51,12 +51,7 @@ Examples:
 			&ucli.BoolFlag{Name: "detailed-exitcode", Destination: &opts.DetailedExitcode, Usage: "exit 2 when there are changes, 0 when none"},
 			&ucli.BoolFlag{Name: "allow-empty", Destination: &opts.AllowEmpty, Usage: "let a spec that declares no token prune"},
 		}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runPlan(c.Context, opts)
-		},
+		Action: noArgsAction(runPlan, opts),
 	}
 }
 

@@ -33,13 +33,8 @@ file:line:column. Exit 0 when valid, 1 when not. Makes no network call.
 Examples:
   ldtokens validate -f tokens.yaml
   ldtokens validate -f tokens/ -o json`,
-		Flags: flagList(opts.Spec.flags(), []ucli.Flag{formatFlag(&opts.Format, validateFormats...)}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runValidate(c.Context, opts)
-		},
+		Flags:  flagList(opts.Spec.flags(), []ucli.Flag{formatFlag(&opts.Format, validateFormats...)}),
+		Action: noArgsAction(runValidate, opts),
 	}
 }
 
