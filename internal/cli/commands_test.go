@@ -57,9 +57,9 @@ func TestCommands(t *testing.T) {
 		{name: "plan: unknown format", args: []string{"plan", "-f", "good.yaml", "-o", "yaml"},
 			code: 1, stderr: `^error: -o yaml: unknown format\nhint: use one of text, json, markdown\n$`},
 		{name: "plan: misspelt flag", args: []string{"plan", "-f", "good.yaml", "--detailed-exit-code"},
-			code: 1, stderr: `^error: flag provided but not defined: -detailed-exit-code\nhint: did you mean --detailed-exitcode\? run 'ldtokens plan --help' for usage\n$`},
+			code: 1, stderr: `^error: unknown flag --detailed-exit-code\nhint: did you mean --detailed-exitcode\? run 'ldtokens plan --help' for usage\n$`},
 		{name: "plan: unknown flag", args: []string{"plan", "--nope"},
-			code: 1, stderr: `^error: flag provided but not defined: -nope\nhint: run 'ldtokens plan --help' for usage\n$`},
+			code: 1, stderr: `^error: unknown flag --nope\nhint: run 'ldtokens plan --help' for usage\n$`},
 
 		// apply
 		{name: "apply: done", args: []string{"apply", "-f", "good.yaml", "--auto-approve", "--secrets-dir", "s"},
@@ -88,9 +88,9 @@ func TestCommands(t *testing.T) {
 		{name: "drift: spec durations and Go's", args: []string{"drift", "-f", "insync.yaml", "--stale-after", "1d12h", "--timeout", "1h30m"},
 			code: 0, stdout: `In sync`},
 		{name: "drift: bad duration", args: []string{"drift", "-f", "insync.yaml", "--stale-after", "90days"},
-			code: 1, stderr: `^error: invalid value "90days" for flag -stale-after: bad duration "90days"`},
+			code: 1, stderr: `^error: invalid value "90days" for flag --stale-after: bad duration "90days"`},
 		{name: "drift: negative duration", args: []string{"drift", "-f", "insync.yaml", "--timeout", "-5m"},
-			code: 1, stderr: `^error: invalid value "-5m" for flag -timeout: bad duration "-5m": must not be negative`},
+			code: 1, stderr: `^error: invalid value "-5m" for flag --timeout: bad duration "-5m": must not be negative`},
 
 		// rotate
 		{name: "rotate: done", args: []string{"rotate", "svc", "-f", "insync.yaml", "--auto-approve", "--secrets-dir", "s"},
