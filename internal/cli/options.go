@@ -87,8 +87,14 @@ func (o OutputOptions) check(formats ...string) error { return checkFormat(o.For
 
 // formatFlag is -o, bound to dest: one of formats, the first by default.
 func formatFlag(dest *string, formats ...string) ucli.Flag {
-	return &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: formats[0], Destination: dest,
-		Usage: "report `FORMAT`: " + strings.Join(formats, ", ")}
+	return &formatsFlag{StringFlag: &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: formats[0], Destination: dest,
+		Usage: "report `FORMAT`: " + strings.Join(formats, ", ")}, formats: formats}
+}
+
+// formatsFlag is -o: a string flag that knows its values, for completion.
+type formatsFlag struct {
+	*ucli.StringFlag
+	formats []string
 }
 
 // checkFormat fails unless format is one of formats.
