@@ -63,7 +63,7 @@ under way finish, and reports what was and was not done.
 
 Examples:
   ldtokens apply -f tokens.yaml --secrets-dir ./secrets
-  ldtokens apply plan.json --secret-command 'vault kv put "secret/ld/$LDTOKENS_TOKEN_NAME" token=-'
+  ldtokens apply plan.json --secret-command 'vault kv put "secret/ld/$LDTOKENS_SECRET_NAME" token=-'
   ldtokens apply -f tokens/ --dry-run`,
 		Flags: flagList(opts.Spec.flags(), opts.Conn.flags(), opts.Output.flags(reportFormats...), opts.Sinks.flags(), []ucli.Flag{
 			&ucli.BoolFlag{Name: "auto-approve", Destination: &opts.AutoApprove, Usage: "apply without asking"},

@@ -19,6 +19,7 @@ func TestHelp(t *testing.T) {
 			assert.Empty(t, r.stderr)
 			assert.Regexp(t, `(?s)\n   Examples:\n     .*ldtokens `+cmd.Name, r.stdout)
 			assert.NotRegexp(t, `\bvalue\b`, r.stdout)
+			assert.NotRegexp(t, `\(default: [^)]*\) \(default: `, r.stdout, "one default per flag")
 		})
 	}
 }

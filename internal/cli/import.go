@@ -38,9 +38,10 @@ func newImportCommand(ios *IO) *ucli.Command {
 		UsageText: "ldtokens import [--match GLOB] [--personal] [-o yaml|json] > tokens.yaml",
 		Description: `Writes a spec that declares the remote tokens as they are, so that
 'ldtokens plan' on it shows no changes. Service tokens by default; with
---personal, your own personal tokens too. Custom roles are kept as IDs;
-of tokens that share a name, one is pinned with id:
-and the others stay unmanaged.
+--personal, your own personal tokens too. Custom roles are written by key
+when every ID has one (customRoles), else as customRoleIds; retiring tokens
+are left out; of tokens that share a name, one is pinned with id: and the
+others stay unmanaged (a warning on stderr names them).
 
 Examples:
   ldtokens import > tokens.yaml
@@ -88,7 +89,7 @@ func runImport(ctx context.Context, opts *ImportOptions) error {
 	if opts.Format == "json" {
 		return render.WriteJSON(ios.Out, jsonout.ImportOf(client.Host(), im))
 	}
-	_, err = fmt.Fprintf(ios.Out, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d tokens.\n%s", spec.SchemaID, client.Host(), len(im.File.Tokens), im.YAML)
+	_, err = fmt.Fprintf(ios.Out, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d token(s).\n%s", spec.SchemaID, client.Host(), len(im.File.Tokens), im.YAML)
 	return err
 }
 
