@@ -139,6 +139,10 @@ func TestCommands(t *testing.T) {
 			code: 0, stdout: `(?m)^COMMANDS:`},
 		{name: "misspelt command", args: []string{"aply", "-f", "good.yaml"},
 			code: 1, stderr: `^error: unknown command "aply"\nhint: did you mean "apply"\? run 'ldtokens --help' for the commands\n$`},
+		{name: "help on a misspelt command", args: []string{"help", "aply"},
+			code: 1, stderr: `^error: unknown command "aply"\nhint: did you mean "apply"\? run 'ldtokens --help' for the commands\n$`},
+		{name: "help on a command", args: []string{"help", "apply"},
+			code: 0, stdout: `(?m)^   ldtokens apply - plan, then make LaunchDarkly match the spec$`},
 		{name: "unknown command", args: []string{"frobnicate"},
 			code: 1, stderr: `^error: unknown command "frobnicate"\nhint: run 'ldtokens --help' for the commands\n$`},
 	}
@@ -178,6 +182,7 @@ func TestUnexpectedArguments(t *testing.T) {
 		args := map[string][]string{
 			"apply":      {"apply", "plan.json"},
 			"completion": {"completion", "bash"},
+			"help":       {"help", "plan"},
 		}[cmd.Name]
 		if cmd.Name == "rotate" {
 			continue // takes any number of names
