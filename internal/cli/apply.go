@@ -95,6 +95,9 @@ func runApply(ctx context.Context, opts *ApplyOptions) error {
 	if opts.PlanFile != "" && len(opts.Spec.Files) > 0 {
 		return withHint(errors.New("give either a PLANFILE or -f, not both"), "a saved plan already holds what the spec asked for")
 	}
+	if opts.PlanFile == "" && len(opts.Spec.Files) == 0 {
+		return withHint(errors.New("no spec and no saved plan given"), "pass -f FILE (or -f DIR), or a PLANFILE saved by 'ldtokens plan --out'")
+	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
 	sink := opts.Sinks.sink(ios)

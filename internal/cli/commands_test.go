@@ -75,6 +75,8 @@ func TestCommands(t *testing.T) {
 			code: 1, stdout: `(?s)^\{.*"kind": "apply".*"failed": 1`, stderr: `^\[1/1\] ✗ create svc-new: .*exit status 3`},
 		{name: "apply: a plan file and -f", args: []string{"apply", "plan.json", "-f", "good.yaml"},
 			code: 1, stderr: `^error: give either a PLANFILE or -f, not both\n`},
+		{name: "apply: neither spec nor plan file", args: []string{"apply"},
+			code: 1, stderr: `^error: no spec and no saved plan given\nhint: pass -f FILE \(or -f DIR\), or a PLANFILE saved by 'ldtokens plan --out'\n$`},
 		{name: "apply: two plan files", args: []string{"apply", "a.json", "b.json"},
 			code: 1, stderr: `^error: unexpected argument "b.json"\nhint: usage: ldtokens apply -f FILE`},
 
