@@ -44,7 +44,7 @@ func newApplyCommand(ios *IO) *ucli.Command {
 		Name:      "apply",
 		Usage:     "plan, then make LaunchDarkly match the spec",
 		ArgsUsage: "[PLANFILE]",
-		UsageText: "ldtokens apply -f FILE [--auto-approve] [--dry-run] [--parallelism N] [--secrets-dir DIR] [--secret-command CMD]\nldtokens apply PLANFILE [--secrets-dir DIR] [--secret-command CMD]",
+		UsageText: "ldtokens apply -f FILE [--auto-approve] [--dry-run] [--parallelism N] [--secrets-dir DIR] [--secret-command CMD] [-o FORMAT]\nldtokens apply PLANFILE [--secrets-dir DIR] [--secret-command CMD] [-o FORMAT]",
 		Description: `With -f, plans and shows the plan, then asks for approval on a terminal
 (--auto-approve skips the question; without a terminal apply refuses).
 With a PLANFILE saved by 'plan --out', asks nothing — the saved plan was
