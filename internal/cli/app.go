@@ -104,13 +104,15 @@ Examples:
   ldtokens plan -f tokens.yaml --emulator examples/account.json
   ldtokens apply -f tokens/ --secrets-dir ./secrets
   ldtokens drift -f tokens/ -o json
-  ldtokens status -f tokens/`,
+  ldtokens status -f tokens/
+  ldtokens help apply                  # or: ldtokens apply --help`,
 		Reader:      ios.In,
 		Writer:      ios.Out,
 		ErrWriter:   ios.Err,
 		HideVersion: true,
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "version", Usage: "print the version and commit", Destination: &showVersion},
+			ucli.HelpFlag, // urfave/cli adds it only with its own help command
 		},
 		ExitErrHandler: func(*ucli.Context, error) {}, // errors are mapped to exit codes in report
 		OnUsageError: func(c *ucli.Context, err error, _ bool) error {
@@ -141,6 +143,7 @@ Examples:
 		}
 		app.Commands = append(app.Commands, cmd)
 	}
+	app.Commands = append(app.Commands, newHelpCommand())
 	return app
 }
 

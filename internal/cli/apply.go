@@ -44,7 +44,7 @@ func newApplyCommand(ios *IO) *ucli.Command {
 		Name:      "apply",
 		Usage:     "plan, then make LaunchDarkly match the spec",
 		ArgsUsage: "[PLANFILE]",
-		UsageText: "ldtokens apply -f FILE [--auto-approve] [--dry-run] [--parallelism N] [--secrets-dir DIR] [--secret-command CMD]\nldtokens apply PLANFILE [--secrets-dir DIR] [--secret-command CMD]",
+		UsageText: "ldtokens apply -f FILE [--auto-approve] [--dry-run] [--parallelism N] [--secrets-dir DIR] [--secret-command CMD] [-o FORMAT]\nldtokens apply PLANFILE [--secrets-dir DIR] [--secret-command CMD] [-o FORMAT]",
 		Description: `With -f, plans and shows the plan, then asks for approval on a terminal
 (--auto-approve skips the question; without a terminal apply refuses).
 With a PLANFILE saved by 'plan --out', asks nothing — the saved plan was
@@ -63,7 +63,7 @@ under way finish, and reports what was and was not done.
 
 Examples:
   ldtokens apply -f tokens.yaml --secrets-dir ./secrets
-  ldtokens apply plan.json --secret-command 'vault kv put "secret/ld/$LDTOKENS_TOKEN_NAME" token=-'
+  ldtokens apply plan.json --secret-command 'vault kv put "secret/ld/$LDTOKENS_SECRET_NAME" token=-'
   ldtokens apply -f tokens/ --dry-run`,
 		Flags: flagList(opts.Spec.flags(), opts.Conn.flags(), opts.Output.flags(reportFormats...), opts.Sinks.flags(), []ucli.Flag{
 			&ucli.BoolFlag{Name: "auto-approve", Destination: &opts.AutoApprove, Usage: "apply without asking"},
@@ -94,6 +94,9 @@ func runApply(ctx context.Context, opts *ApplyOptions) error {
 	}
 	if opts.PlanFile != "" && len(opts.Spec.Files) > 0 {
 		return withHint(errors.New("give either a PLANFILE or -f, not both"), "a saved plan already holds what the spec asked for")
+	}
+	if opts.PlanFile == "" && len(opts.Spec.Files) == 0 {
+		return withHint(errors.New("no spec and no saved plan given"), "pass -f FILE (or -f DIR), or a PLANFILE saved by 'ldtokens plan --out'")
 	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()

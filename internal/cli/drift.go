@@ -58,12 +58,7 @@ Examples:
 			&ucli.BoolFlag{Name: "strict", Destination: &opts.Strict, Usage: "exit 2 on hygiene findings too"},
 			&ucli.BoolFlag{Name: "all-members", Destination: &opts.AllMembers, Usage: "list other members' personal tokens too (admin only); they are reported, never changed"},
 		}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runDrift(c.Context, opts)
-		},
+		Action: noArgsAction(runDrift, opts),
 	}
 }
 

@@ -19,6 +19,7 @@ func TestHelp(t *testing.T) {
 			assert.Empty(t, r.stderr)
 			assert.Regexp(t, `(?s)\n   Examples:\n     .*ldtokens `+cmd.Name, r.stdout)
 			assert.NotRegexp(t, `\bvalue\b`, r.stdout)
+			assert.NotRegexp(t, `\(default: [^)]*\) \(default: `, r.stdout, "one default per flag")
 		})
 	}
 }
@@ -82,6 +83,10 @@ func TestCompletion(t *testing.T) {
 	assert.Equal(t, "--grace\n", complete("ldtokens", "rotate", "svc", "--gr"))
 	assert.Equal(t, "bash\n", complete("ldtokens", "completion", "ba"))
 	assert.Equal(t, "--version\n", complete("ldtokens", "--vers"))
+	assert.Equal(t, "json\n", complete("ldtokens", "plan", "-o", "j"), "-o completes the command's formats")
+	assert.Equal(t, "yaml\njson\n", complete("ldtokens", "import", "--output", ""))
+	assert.Equal(t, "\n", complete("ldtokens", "plan", "-f", ""), "no words after -f: bash completes file names")
+	assert.Equal(t, "\n", complete("ldtokens", "apply", "--secrets-dir", "s"))
 
 	for sh, check := range map[string][]string{"zsh": {"-n"}, "fish": {"--no-execute"}} {
 		if path, err := exec.LookPath(sh); err == nil {

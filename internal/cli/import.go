@@ -42,9 +42,10 @@ func newImportCommand(ios *IO) *ucli.Command {
 		UsageText: "ldtokens import [--match GLOB] [--personal] [-o yaml|json] [--from-terraform-state FILE] > tokens.yaml",
 		Description: `Writes a spec that declares the remote tokens as they are, so that
 'ldtokens plan' on it shows no changes. Service tokens by default; with
---personal, your own personal tokens too. Custom roles are kept as IDs;
-of tokens that share a name, one is pinned with id:
-and the others stay unmanaged.
+--personal, your own personal tokens too. Custom roles are written by key
+when every ID has one (customRoles), else as customRoleIds; retiring tokens
+are left out; of tokens that share a name, one is pinned with id: and the
+others stay unmanaged (a warning on stderr names them).
 
 With --from-terraform-state, declares the launchdarkly_access_token
 resources of a Terraform state instead (the output of terraform show
@@ -63,12 +64,7 @@ Examples:
 			&ucli.BoolFlag{Name: "personal", Destination: &opts.Personal, Usage: "include your own personal tokens"},
 			&ucli.StringFlag{Name: "from-terraform-state", Destination: &opts.FromTerraformState, Usage: "declare the launchdarkly_access_token resources of the Terraform state `FILE` (terraform show -json output, or a v4 state; - is stdin)"},
 		}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runImport(c.Context, opts)
-		},
+		Action: noArgsAction(runImport, opts),
 	}
 }
 
@@ -109,7 +105,7 @@ func runImport(ctx context.Context, opts *ImportOptions) error {
 	if opts.Format == "json" {
 		return render.WriteJSON(ios.Out, jsonout.ImportOf(client.Host(), im))
 	}
-	_, err = fmt.Fprintf(ios.Out, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d tokens.\n%s", spec.SchemaID, client.Host(), len(im.File.Tokens), im.YAML)
+	_, err = fmt.Fprintf(ios.Out, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d token(s).\n%s", spec.SchemaID, client.Host(), len(im.File.Tokens), im.YAML)
 	return err
 }
 

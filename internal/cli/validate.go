@@ -36,13 +36,8 @@ network call.
 Examples:
   ldtokens validate -f tokens.yaml
   ldtokens validate -f tokens/ -o json`,
-		Flags: flagList(opts.Spec.flags(), []ucli.Flag{formatFlag(&opts.Format, validateFormats...)}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runValidate(c.Context, opts)
-		},
+		Flags:  flagList(opts.Spec.flags(), []ucli.Flag{formatFlag(&opts.Format, validateFormats...)}),
+		Action: noArgsAction(runValidate, opts),
 	}
 }
 
