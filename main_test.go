@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -24,6 +27,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ldtokens/ldtokens/emulator"
+	"github.com/ldtokens/ldtokens/internal/cli"
 	"github.com/ldtokens/ldtokens/internal/faultproxy"
 )
 
@@ -35,7 +39,35 @@ const testAccessToken = "api-test-access-token-0000000000000000"
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ldtokens": main,
+		// ldtokens-stdout-panics runs the CLI as main does, but with a
+		// standard output whose every write panics: a panic path through
+		// the real entry point, for the exit code contract (a Go panic
+		// exits 2; ldtokens must exit 1).
+		"ldtokens-stdout-panics": func() {
+			os.Exit(cli.Run(context.Background(), cli.Streams{Stdin: os.Stdin, Stdout: panickingWriter{}, Stderr: os.Stderr}, os.Args, os.Environ(), cli.Signals{}))
+		},
+		// ldtokens-progress-panics is the same with a standard error whose
+		// progress lines ("[1/2] …") panic: a panic in a change under way,
+		// on a goroutine of the applier's.
+		"ldtokens-progress-panics": func() {
+			os.Exit(cli.Run(context.Background(), cli.Streams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: progressPanics{os.Stderr}}, os.Args, os.Environ(), cli.Signals{}))
+		},
 	})
+}
+
+// panickingWriter panics on every write.
+type panickingWriter struct{}
+
+func (panickingWriter) Write([]byte) (int, error) { panic("stdout write") }
+
+// progressPanics panics on a write of a progress line, and passes the rest.
+type progressPanics struct{ w io.Writer }
+
+func (p progressPanics) Write(b []byte) (int, error) {
+	if len(b) > 0 && b[0] == '[' {
+		panic("progress write")
+	}
+	return p.w.Write(b)
 }
 
 // TestScripts runs testdata/script/*.txtar: each runs the real ldtokens
@@ -208,8 +240,8 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 		}
 	},
 	// secretexpired NAME FILE: the secret in FILE is refused now; when it
-	// is a previous secret of token NAME past its expiry, print when it
-	// expired.
+	// is a previous secret of token NAME (or id) past its expiry, print
+	// when it expired.
 	"secretexpired": func(ts *testscript.TestScript, neg bool, args []string) {
 		if neg || len(args) != 2 {
 			ts.Fatalf("usage: secretexpired NAME FILE (for a secret that works, use secretvalid)")
@@ -223,7 +255,7 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 		}
 		a := emu(ts).Snapshot()
 		for _, t := range a.Tokens {
-			if t.Name != args[0] {
+			if t.Name != args[0] && t.ID != args[0] {
 				continue
 			}
 			for _, o := range t.OldSecrets {
@@ -391,6 +423,42 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 		ts.Check(err)
 		out := timeRE.ReplaceAll(data, []byte("<time>"))
 		ts.Check(os.WriteFile(path, out, 0o644))
+	},
+	// exitcode N PROG [ARGS...]: run PROG as exec does and require exit
+	// status N exactly (exec and ! exec tell only zero from non-zero, and
+	// a Go panic exits 2). stdout and stderr then hold PROG's streams.
+	"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) < 2 {
+			ts.Fatalf("usage: exitcode N PROG [ARGS...]")
+		}
+		want, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		got := 0
+		if err := ts.Exec(args[1], args[2:]...); err != nil {
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) {
+				ts.Fatalf("%s: %v", args[1], err)
+			}
+			got = exit.ExitCode()
+		}
+		if got != want {
+			ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+		}
+	},
+	// jsonvalid FILE: FILE holds exactly one JSON value.
+	"jsonvalid": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: jsonvalid FILE")
+		}
+		dec := json.NewDecoder(strings.NewReader(ts.ReadFile(args[0])))
+		var v any
+		err := dec.Decode(&v)
+		if err == nil && dec.More() {
+			err = fmt.Errorf("more than one JSON value")
+		}
+		if (err == nil) == neg {
+			ts.Fatalf("%s: valid JSON=%v, want %v (%v)", args[0], err == nil, !neg, err)
+		}
 	},
 	// filemode PATH MODE: PATH has permission bits MODE (octal).
 	"filemode": func(ts *testscript.TestScript, neg bool, args []string) {

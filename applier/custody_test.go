@@ -217,8 +217,8 @@ func TestNoTwinFromALostCreate(t *testing.T) {
 		{"delayed past the attempt timeout", rule{effect: "delay", delay: 2 * attempt}, "create response lost; adopted"},
 		{"lost after it landed", rule{effect: "lose"}, "create response lost; adopted"},
 		{"refused with 503 before it acted", rule{effect: "status", status: 503}, "1 create response(s) lost and no token appeared; sent again"},
-		{"answered 502 by a gateway while it lands later", rule{effect: "late", status: 502, delay: attempt}, "create response lost; adopted"},
-		{"answered 503 by the server, yet it lands later", rule{effect: "late", status: 503, delay: attempt}, "deleted twin"},
+		{"answered 504 by a gateway while it lands later", rule{effect: "late", status: 504, delay: attempt}, "create response lost; adopted"},
+		{"answered 502, yet it lands later", rule{effect: "late", status: 502, delay: attempt}, "deleted twin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnvWith(t, emulator.Account{}, emulator.Options{}, attempt)

@@ -14,7 +14,8 @@ var ErrStale = errors.New("saved plan is stale")
 
 // CheckStale refuses a saved plan, before any change, when the host or the
 // account differs (account is the current one, from caller-identity or the
-// tokens' common owner; an empty account on either side is not compared)
+// tokens' common owner; a plan that records no account is not compared, and
+// one that does is refused where the current account cannot be told)
 // or any token it touches changed, vanished or appeared since it was made.
 // A plan applied once is stale from then on: what it did changed the
 // tokens it touched.
@@ -22,7 +23,10 @@ func CheckStale(p planner.Plan, host, account string, remote []ldapi.Token) erro
 	if err := CheckHost(p, host); err != nil {
 		return err
 	}
-	if p.AccountID != "" && account != "" && p.AccountID != account {
+	switch {
+	case p.AccountID != "" && account == "":
+		return fmt.Errorf("%w: it was made for account %s, and this account cannot be told (caller-identity did not say, and the tokens share no owner); make a new plan", ErrStale, p.AccountID)
+	case p.AccountID != "" && p.AccountID != account:
 		return fmt.Errorf("%w: it was made for account %s, this is account %s", ErrStale, p.AccountID, account)
 	}
 	byID := make(map[string]ldapi.Token, len(remote))

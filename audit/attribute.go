@@ -41,44 +41,9 @@ func Attribute(r *Report, lookup func(Item) (Attribution, bool)) {
 	}
 }
 
-// AuditQuery asks the audit log for entries: Q matches resource names,
-// Spec is a resource specifier, After and Before bound the date, Limit the
-// entries per page.
-//
-// TODO(lead): the ldapi branch adds ldapi.AuditQuery with these fields
-// (BRIEF §3); once merged, delete AuditQuery, AuditEntry and the types
-// below and use ldapi's, so that *ldapi.Client satisfies AuditLog.
-type AuditQuery struct {
-	Q, Spec       string
-	After, Before time.Time
-	Limit         int
-}
-
-// AuditEntry is one entry of the audit log, as BRIEF §3 declares it.
-type AuditEntry struct {
-	ID                             string
-	Date                           int64 // epoch ms
-	Kind, Name, Title, Description string
-	Member                         *AuditMember
-	Token                          *AuditToken
-	Target                         AuditTarget
-}
-
-// AuditMember is the member who made an audited change.
-type AuditMember struct{ ID, Email, FirstName, LastName string }
-
-// AuditToken is the access token that made an audited change.
-type AuditToken struct{ ID, Name string }
-
-// AuditTarget is what an audited change was made to.
-type AuditTarget struct {
-	Name      string
-	Resources []string
-}
-
 // AuditLog is the part of the LaunchDarkly API that attribution reads.
 type AuditLog interface {
-	AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+	AuditLog(ctx context.Context, q ldapi.AuditQuery) ([]ldapi.AuditEntry, error)
 }
 
 // tokenSpec is the resource specifier of access tokens.
@@ -110,7 +75,7 @@ func AttributeFromLog(ctx context.Context, r *Report, log AuditLog, remote []lda
 		if it.Change != nil && it.Change.RemoteName != "" {
 			name = it.Change.RemoteName // the name LaunchDarkly knows it by
 		}
-		q := AuditQuery{Q: name, Spec: tokenSpec, Limit: 20}
+		q := ldapi.AuditQuery{Q: name, Spec: tokenSpec, Limit: 20}
 		if t := byID[it.ID]; t != nil {
 			q.After = time.UnixMilli(cmp.Or(t.LastModified, t.CreationDate)).Add(-lookBack)
 		}
@@ -135,8 +100,8 @@ func AttributeFromLog(ctx context.Context, r *Report, log AuditLog, remote []lda
 
 // newest finds the newest entry about the token named name with id, and
 // says who made it.
-func newest(entries []AuditEntry, name, id, self string) (Attribution, bool) {
-	var about []AuditEntry
+func newest(entries []ldapi.AuditEntry, name, id, self string) (Attribution, bool) {
+	var about []ldapi.AuditEntry
 	for _, e := range entries {
 		if names(e, name, id) {
 			about = append(about, e)
@@ -145,7 +110,7 @@ func newest(entries []AuditEntry, name, id, self string) (Attribution, bool) {
 	if len(about) == 0 {
 		return Attribution{}, false
 	}
-	e := slices.MaxFunc(about, func(a, b AuditEntry) int { return cmp.Compare(a.Date, b.Date) })
+	e := slices.MaxFunc(about, func(a, b ldapi.AuditEntry) int { return cmp.Compare(a.Date, b.Date) })
 	a := Attribution{When: time.UnixMilli(e.Date).UTC(), What: cmp.Or(e.Title, e.Description, e.Kind)}
 	switch {
 	case e.Token != nil && self != "" && e.Token.ID == self:
@@ -163,7 +128,7 @@ func newest(entries []AuditEntry, name, id, self string) (Attribution, bool) {
 
 // names reports whether an entry is about the token: its resources name
 // the token's id or, when they name no token, its name is the token's.
-func names(e AuditEntry, name, id string) bool {
+func names(e ldapi.AuditEntry, name, id string) bool {
 	tokens := false
 	for _, r := range e.Target.Resources {
 		if _, tid, ok := strings.Cut(r, ":token/"); ok {

@@ -33,9 +33,11 @@ type Options struct {
 const (
 	KindStale = "stale"
 	KindRisky = "risky"
+	// KindPolicy is a violation of a rule of the spec's policy.
+	KindPolicy = "policy"
 )
 
-// Finding is a hygiene problem with a token.
+// Finding is a hygiene problem with a token, or a policy violation.
 type Finding struct {
 	Kind string
 	Name string
@@ -43,6 +45,9 @@ type Finding struct {
 	// Detail says what was found; Advice what to do about it.
 	Detail string
 	Advice string
+	// Rule and Severity name the broken rule of a policy finding, and its
+	// severity (error or warning); empty for the other kinds.
+	Rule, Severity string
 }
 
 // Item is one drifted (or retiring) token.

@@ -59,6 +59,16 @@ func (a *Actions) Mask(s secret.Secret) {
 
 // Error annotates a file position with an error message.
 func (a *Actions) Error(file string, line, col int, msg string) {
+	a.annotate("error", file, line, col, msg)
+}
+
+// Warning annotates a file position with a warning.
+func (a *Actions) Warning(file string, line, col int, msg string) {
+	a.annotate("warning", file, line, col, msg)
+}
+
+// annotate writes an error or warning annotation at a file position.
+func (a *Actions) annotate(kind, file string, line, col int, msg string) {
 	props := []string{"file=" + escapeProperty(file)}
 	if line > 0 {
 		props = append(props, fmt.Sprintf("line=%d", line))
@@ -66,7 +76,7 @@ func (a *Actions) Error(file string, line, col int, msg string) {
 	if col > 0 {
 		props = append(props, fmt.Sprintf("col=%d", col))
 	}
-	a.command("error", strings.Join(props, ","), msg)
+	a.command(kind, strings.Join(props, ","), msg)
 }
 
 // Group starts a foldable group of log lines titled title; EndGroup ends it.

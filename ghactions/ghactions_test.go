@@ -21,10 +21,12 @@ func TestActions(t *testing.T) {
 
 	a.Mask(secret.New("api-abc"))
 	a.Error("specs/a,b:c.yaml", 3, 5, "bad\n::warning::forged 100%")
+	a.Warning("w.yaml", 7, 0, "rule \"x\": no description")
 	a.Group("Plan\n::warning::x")
 	a.EndGroup()
 	assert.Equal(t, "::add-mask::api-abc\n"+
 		"::error file=specs/a%2Cb%3Ac.yaml,line=3,col=5::bad%0A::warning::forged 100%25\n"+
+		"::warning file=w.yaml,line=7::rule \"x\": no description\n"+
 		"::group::Plan%0A::warning::x\n"+
 		"::endgroup::\n", commands.String())
 
@@ -53,6 +55,7 @@ func TestOutsideActionsNothingIsWritten(t *testing.T) {
 	a := ghactions.FromEnv(func(k string) string { return env[k] }, &commands)
 	a.Mask(secret.New("api-abc"))
 	a.Error("f", 1, 1, "m")
+	a.Warning("f", 1, 1, "m")
 	a.Group("g")
 	a.EndGroup()
 	require.NoError(t, a.Publish("x", map[string]string{"a": "b"}))

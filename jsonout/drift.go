@@ -41,14 +41,18 @@ type DriftItem struct {
 	ChangedByLdtokens bool `json:"changedByLdtokens,omitempty"`
 }
 
-// Finding is a hygiene problem with a token.
+// Finding is a hygiene problem with a token, or a policy violation.
 type Finding struct {
-	// Kind is stale or risky.
+	// Kind is stale, risky or policy.
 	Kind   string `json:"kind"`
 	Name   string `json:"name"`
 	ID     string `json:"id"`
 	Detail string `json:"detail"`
 	Advice string `json:"advice"`
+	// Rule and Severity (error or warning) name the broken rule of a
+	// policy finding.
+	Rule     string `json:"rule,omitempty"`
+	Severity string `json:"severity,omitempty"`
 }
 
 // DriftOf builds the document of a drift audit.
@@ -59,7 +63,7 @@ func DriftOf(r audit.Report) Drift {
 		RotationDue: items(r.RotationDue), Retiring: items(r.Retiring), Findings: []Finding{}, Notes: r.Notes,
 	}
 	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, Finding{Kind: f.Kind, Name: f.Name, ID: f.ID, Detail: f.Detail, Advice: f.Advice})
+		out.Findings = append(out.Findings, Finding{Kind: f.Kind, Name: f.Name, ID: f.ID, Detail: f.Detail, Advice: f.Advice, Rule: f.Rule, Severity: f.Severity})
 	}
 	return out
 }

@@ -289,7 +289,7 @@ func (c *Client) send(ctx context.Context, r request) error {
 			case s == http.StatusUnauthorized:
 				return apiErr
 			case write && s >= 500:
-				return uncertain(s == http.StatusBadGateway || s == http.StatusGatewayTimeout, apiErr)
+				return uncertain(s == http.StatusGatewayTimeout, apiErr)
 			case s == http.StatusConflict && r.policy != once,
 				s == http.StatusBadGateway, s == http.StatusServiceUnavailable, s == http.StatusGatewayTimeout:
 				wait = c.Backoff(attempt)

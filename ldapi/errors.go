@@ -68,8 +68,9 @@ type UncertainError struct {
 	Method, Path string
 	// InFlight says the request may still be under way on the server and
 	// land later: no answer came (a timeout, a cut connection), or a gateway
-	// answered for it (502, 504). False means the server itself answered,
-	// so whatever it did is done.
+	// gave up waiting for the server (504). False means an answer ended it
+	// (any other 5xx, including a gateway's 502: the server behind it had
+	// answered or failed), so whatever it did is done.
 	InFlight bool
 	// Err is the cause.
 	Err error

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/ldtokens/ldtokens/internal/crash"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -324,11 +325,16 @@ func fetchConcurrently[T any](ctx context.Context, concurrency, n int, get func(
 	pages := make([]page[T], n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(concurrency)
+	// errgroup leaves a panic on its goroutine, where nothing can recover
+	// it: it is raised again here, once the other pages are done.
+	var panicked crash.Slot
+	defer panicked.Raise()
 	for i := range n {
 		if gctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
+			defer panicked.Catch()
 			var err error
 			pages[i], err = get(gctx, i)
 			return err

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/ldtokens/ldtokens/internal/crash"
 	"github.com/ldtokens/ldtokens/ldapi"
 	"github.com/ldtokens/ldtokens/spec"
 )
@@ -61,6 +62,7 @@ func Observe(ctx context.Context, c Client, req Request) (Observation, error) {
 	defer cancel()
 	var (
 		wg        sync.WaitGroup
+		panicked  crash.Slot
 		caller    ldapi.CallerIdentity
 		callerErr error
 		roles     []ldapi.Role
@@ -68,9 +70,18 @@ func Observe(ctx context.Context, c Client, req Request) (Observation, error) {
 		obs       Observation
 		err       error
 	)
-	wg.Go(func() { caller, callerErr = c.CallerIdentity(ctx) })
+	// A panic on a read's goroutine is raised again here, where the CLI
+	// reports it as a bug (exit 1), once the other reads are done.
+	defer panicked.Raise()
+	wg.Go(func() {
+		defer panicked.Catch()
+		caller, callerErr = c.CallerIdentity(ctx)
+	})
 	if req.Roles {
-		wg.Go(func() { roles, rolesErr = c.ListRoles(ctx) })
+		wg.Go(func() {
+			defer panicked.Catch()
+			roles, rolesErr = c.ListRoles(ctx)
+		})
 	}
 	obs.Tokens, err = c.ListTokens(ctx, ldapi.ListOptions{ShowAll: req.ShowAll})
 	if err != nil {

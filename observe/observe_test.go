@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ldtokens/ldtokens/emulator"
+	"github.com/ldtokens/ldtokens/internal/crash"
 	"github.com/ldtokens/ldtokens/ldapi"
 	"github.com/ldtokens/ldtokens/observe"
 	"github.com/ldtokens/ldtokens/secret"
@@ -232,4 +233,25 @@ func TestForSpec(t *testing.T) {
 		assert.Equal(t, observe.Request{ShowAll: true, Roles: tt.roles}, observe.ForSpec(s, true), tt.yaml)
 		assert.Equal(t, observe.Request{Roles: tt.roles}, observe.ForSpec(s, false), tt.yaml)
 	}
+}
+
+// panicky is the real client whose caller-identity read panics, as a bug in
+// decoding would: the panic happens on Observe's own goroutine for it.
+type panicky struct{ *ldapi.Client }
+
+func (panicky) CallerIdentity(context.Context) (ldapi.CallerIdentity, error) {
+	panic("decoding bug")
+}
+
+// A panic on a read's goroutine reaches Observe's caller, where the CLI
+// recovers it (exit 1), instead of crashing the process (exit 2).
+func TestAPanicInAReadReachesTheCaller(t *testing.T) {
+	c := panicky{serve(t, accessToken, nil)}
+	defer func() {
+		p, ok := recover().(*crash.Panic)
+		require.True(t, ok, "Observe raises the read's panic on its caller's goroutine")
+		assert.Equal(t, "decoding bug", p.String())
+	}()
+	_, _ = observe.Observe(context.Background(), c, observe.Request{})
+	t.Fatal("Observe returned")
 }

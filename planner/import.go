@@ -115,7 +115,7 @@ func Import(tokens []ldapi.Token, roleKeys map[string]string, opts ImportOptions
 		out.File.Tokens = append(out.File.Tokens, d)
 		out.IDs = append(out.IDs, t.ID)
 	}
-	y, err := specYAML(out.File)
+	y, err := SpecYAML(out.File)
 	if err != nil {
 		return Imported{}, fmt.Errorf("import: %w", err)
 	}
@@ -134,11 +134,11 @@ func onePermissionKind(d *spec.Token) {
 	}
 }
 
-// specYAML writes a spec file as block YAML with keys in the order of the
+// SpecYAML writes a spec file as block YAML with keys in the order of the
 // spec's fields (name first), not sorted: JSON is YAML, so the JSON
 // encoding parsed as YAML keeps the order, then is re-emitted in block
 // style.
-func specYAML(f spec.File) ([]byte, error) {
+func SpecYAML(f spec.File) ([]byte, error) {
 	j, err := json.Marshal(f)
 	if err != nil {
 		return nil, err

@@ -84,6 +84,7 @@ func Make(in Input) (Plan, error) {
 		if len(changes) == 0 && !pr.Declared.Absent() {
 			p.Unchanged++
 		}
+		nameSecret(changes, pr.Declared.SinkName)
 		p.Changes = append(p.Changes, changes...)
 	}
 	if len(errs) > 0 {
@@ -96,7 +97,7 @@ func Make(in Input) (Plan, error) {
 	for _, t := range m.rest {
 		if s.Prune.Enabled && !declared[t.Name] && spec.MatchAny(s.Prune.Match, t.Name) {
 			p.Changes = append(p.Changes, Change{
-				Action: Delete, Name: t.Name, ID: t.ID, Before: ptr(ldapi.Declared(t)), Fingerprint: Fingerprint(t),
+				Action: Delete, Name: t.Name, ID: t.ID, Before: ptr(ldapi.Declared(t)), Fingerprint: Fingerprint(t), SecretName: spec.DefaultSecretName(t.Name),
 				Reasons: []Reason{{ReasonDeletePruned, fmt.Sprintf("not declared, and its name matches prune.match %s", quoteList(matching(s.Prune.Match, t.Name)))}},
 			})
 			continue
@@ -114,11 +115,10 @@ func Make(in Input) (Plan, error) {
 			continue
 		}
 		p.Changes = append(p.Changes, Change{
-			Action: Retire, Name: r.OriginalName, RemoteName: t.Name, ID: t.ID, Before: ptr(ldapi.Declared(*t)), Fingerprint: Fingerprint(*t),
+			Action: Retire, Name: r.OriginalName, RemoteName: t.Name, ID: t.ID, Before: ptr(ldapi.Declared(*t)), Fingerprint: Fingerprint(*t), SecretName: spec.DefaultSecretName(r.OriginalName),
 			Reasons: []Reason{{ReasonRetireGraceEnded, fmt.Sprintf("replaced earlier; its grace ended %s", r.Until.Format(time.RFC3339))}},
 		})
 	}
-	nameSecrets(&p, s)
 	sortPlan(&p)
 	if err := checkDeleteCap(p, s.Prune); err != nil {
 		return Plan{}, err
@@ -198,7 +198,7 @@ func RotateNow(in Input, names []string, grace time.Duration) (Plan, error) {
 			errs = append(errs, fmt.Errorf("token %q does not exist in LaunchDarkly: run apply to create it", name))
 		default:
 			have := ldapi.Declared(*pr.Remote)
-			p.Changes = append(p.Changes, Change{Action: Rotate, Name: name, ID: pr.Remote.ID, RemoteName: remoteName(pr), Before: &have, After: &have, Grace: grace, Fingerprint: Fingerprint(*pr.Remote),
+			p.Changes = append(p.Changes, Change{Action: Rotate, Name: name, ID: pr.Remote.ID, RemoteName: remoteName(pr), Before: &have, After: &have, Grace: grace, Fingerprint: Fingerprint(*pr.Remote), SecretName: pr.Declared.SinkName(),
 				Reasons: []Reason{{ReasonRotateRequested, "requested with ldtokens rotate"}}})
 			p.Observed = append(p.Observed, Observed{ID: pr.Remote.ID, Name: pr.Remote.Name})
 		}
@@ -206,25 +206,19 @@ func RotateNow(in Input, names []string, grace time.Duration) (Plan, error) {
 	if len(errs) > 0 {
 		return Plan{}, errors.Join(errs...)
 	}
-	nameSecrets(&p, in.Spec)
 	sortPlan(&p)
 	return p, nil
 }
 
-// nameSecrets sets each change's SecretName: the declared token's, else
-// (a pruned or retired token) the name derived from the change's name.
-func nameSecrets(p *Plan, s *spec.Spec) {
-	byName := make(map[string]string, len(s.Tokens))
-	for _, t := range s.Tokens {
-		byName[t.Name] = t.SinkName()
+// nameSecret sets the SecretName of a token's changes: the name its
+// secret is stored under. It is worked out only for tokens that change.
+func nameSecret(changes []Change, name func() string) {
+	if len(changes) == 0 {
+		return
 	}
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		if name, ok := byName[c.Name]; ok {
-			c.SecretName = name
-		} else {
-			c.SecretName = spec.DefaultSecretName(c.Name)
-		}
+	n := name()
+	for i := range changes {
+		changes[i].SecretName = n
 	}
 }
 

@@ -122,7 +122,8 @@ func (s Sinks) Deliver(ctx context.Context, d Delivery) error {
 // written to a temporary name, synced and renamed, so a crash never leaves
 // half a secret under the final name. A delete removes the token's file;
 // a retired token's delete leaves it, since it holds the replacement's
-// secret.
+// secret. A name that cannot be a file name (a / in it) cannot be
+// delivered, and its delete has no file to remove.
 type DirSink struct {
 	Dir string
 }
@@ -152,6 +153,9 @@ func (s DirSink) Check() error {
 // Deliver implements Sink.
 func (s DirSink) Deliver(_ context.Context, d Delivery) error {
 	if d.Name == "" || d.Name == "." || d.Name == ".." || strings.ContainsAny(d.Name, `/\`) || strings.ContainsRune(d.Name, 0) {
+		if d.Action == ActionDelete {
+			return nil // no file here can hold this token's secret
+		}
 		return fmt.Errorf("secrets dir: token name %q cannot be a file name", d.Name)
 	}
 	final := filepath.Join(s.Dir, d.Name+".token")

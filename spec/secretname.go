@@ -28,6 +28,7 @@ func (t Token) SinkName() string {
 // CI_DEPLOYER, "2fa bot" LD_2FA_BOT.
 func DefaultSecretName(tokenName string) string {
 	var b strings.Builder
+	b.Grow(len(tokenName) + len("LD_"))
 	sep := false
 	for i := 0; i < len(tokenName); i++ {
 		c := tokenName[i]

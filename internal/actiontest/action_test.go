@@ -211,7 +211,7 @@ func TestActionRunsAsTheRunnerDoes(t *testing.T) {
 			with:    map[string]string{"command": "plan", "args": "--detailed-exitcode"},
 			failed:  true,
 			outputs: [3]string{"1", "false", "false"},
-			log:     []string{`(?m)^::error file=tokens\.yaml,line=4,col=5::`},
+			stderr:  []string{`(?m)^::error file=tokens\.yaml,line=4,col=5::`},
 			noCalls: true,
 		},
 		{
@@ -296,6 +296,10 @@ func TestActionRunsAsTheRunnerDoes(t *testing.T) {
 				data, err := os.ReadFile(filepath.Join(inv.workspace, name))
 				if assert.NoError(t, err) {
 					assert.Regexp(t, re, string(data), name)
+					// The output file is the report, posted as a comment:
+					// no workflow command, never the access token.
+					assert.NotRegexp(t, `(?m)^::`, string(data), name)
+					assert.NotContains(t, string(data), accessToken, name)
 				}
 			}
 			for _, name := range tc.absent {

@@ -39,6 +39,8 @@ func TestGitHubActions(t *testing.T) {
 			summary: "### ldtokens drift — 0 changed, 1 missing", outputs: "changed=0\ndrift=true\nfindings=0\nmissing=1\nunmanaged=0\n"},
 		{name: "drift, in sync", args: []string{"drift", "-f", "insync.yaml", "-o", "json"}, code: 0,
 			summary: "### ldtokens drift — in sync", outputs: "changed=0\ndrift=false\nfindings=0\nmissing=0\nunmanaged=0\n"},
+		{name: "status", args: []string{"status", "-f", "good.yaml"}, code: 0,
+			summary: "### ldtokens status — 2 declared token(s)", outputs: "missing=1\noverdue=0\nretiring=0\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

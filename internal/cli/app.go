@@ -10,6 +10,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/ldtokens/ldtokens/applier"
+	"github.com/ldtokens/ldtokens/internal/crash"
 	"github.com/ldtokens/ldtokens/spec"
 )
 
@@ -44,7 +46,14 @@ func Run(ctx context.Context, st Streams, args, environ []string, sig Signals) (
 	ios := newIO(st, environ, sig)
 	defer func() {
 		if v := recover(); v != nil {
-			fmt.Fprintf(ios.Err, "error: ldtokens crashed (%v); this is a bug: please report it at %s with the stack below\n%s", v, issuesURL, debug.Stack())
+			stack := debug.Stack()
+			switch c := v.(type) {
+			case *applier.Crash:
+				stack = c.Stack // the change's goroutine, where it panicked
+			case *crash.Panic:
+				stack = c.Stack // a worker's goroutine, where it panicked
+			}
+			fmt.Fprintf(ios.Err, "error: ldtokens crashed (%v); this is a bug: please report it at %s with the stack below\n%s", v, issuesURL, stack)
 			code = exitError
 		}
 	}()
@@ -67,6 +76,7 @@ var commands = []func(*IO) *ucli.Command{
 	newPlanCommand,
 	newApplyCommand,
 	newDriftCommand,
+	newStatusCommand,
 	newRotateCommand,
 	newImportCommand,
 	newEmulatorCommand,
@@ -93,13 +103,16 @@ Connect with LAUNCHDARKLY_ACCESS_TOKEN (or LD_ACCESS_TOKEN, or
 Examples:
   ldtokens plan -f tokens.yaml --emulator examples/account.json
   ldtokens apply -f tokens/ --secrets-dir ./secrets
-  ldtokens drift -f tokens/ -o json`,
+  ldtokens drift -f tokens/ -o json
+  ldtokens status -f tokens/
+  ldtokens help apply                  # or: ldtokens apply --help`,
 		Reader:      ios.In,
 		Writer:      ios.Out,
 		ErrWriter:   ios.Err,
 		HideVersion: true,
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "version", Usage: "print the version and commit", Destination: &showVersion},
+			ucli.HelpFlag, // urfave/cli adds it only with its own help command
 		},
 		ExitErrHandler: func(*ucli.Context, error) {}, // errors are mapped to exit codes in report
 		OnUsageError: func(c *ucli.Context, err error, _ bool) error {
@@ -130,6 +143,7 @@ Examples:
 		}
 		app.Commands = append(app.Commands, cmd)
 	}
+	app.Commands = append(app.Commands, newHelpCommand())
 	return app
 }
 

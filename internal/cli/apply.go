@@ -44,7 +44,7 @@ func newApplyCommand(ios *IO) *ucli.Command {
 		Name:      "apply",
 		Usage:     "plan, then make LaunchDarkly match the spec",
 		ArgsUsage: "[PLANFILE]",
-		UsageText: "ldtokens apply -f FILE [--auto-approve] [--dry-run] [--parallelism N] [--secrets-dir DIR] [--secret-command CMD]\nldtokens apply PLANFILE [--secrets-dir DIR] [--secret-command CMD]",
+		UsageText: "ldtokens apply -f FILE [--auto-approve] [--dry-run] [--parallelism N] [--secrets-dir DIR] [--secret-command CMD] [-o FORMAT]\nldtokens apply PLANFILE [--secrets-dir DIR] [--secret-command CMD] [-o FORMAT]",
 		Description: `With -f, plans and shows the plan, then asks for approval on a terminal
 (--auto-approve skips the question; without a terminal apply refuses).
 With a PLANFILE saved by 'plan --out', asks nothing — the saved plan was
@@ -63,7 +63,7 @@ under way finish, and reports what was and was not done.
 
 Examples:
   ldtokens apply -f tokens.yaml --secrets-dir ./secrets
-  ldtokens apply plan.json --secret-command 'vault kv put "secret/ld/$LDTOKENS_TOKEN_NAME" token=-'
+  ldtokens apply plan.json --secret-command 'vault kv put "secret/ld/$LDTOKENS_SECRET_NAME" token=-'
   ldtokens apply -f tokens/ --dry-run`,
 		Flags: flagList(opts.Spec.flags(), opts.Conn.flags(), opts.Output.flags(reportFormats...), opts.Sinks.flags(), []ucli.Flag{
 			&ucli.BoolFlag{Name: "auto-approve", Destination: &opts.AutoApprove, Usage: "apply without asking"},
@@ -95,6 +95,9 @@ func runApply(ctx context.Context, opts *ApplyOptions) error {
 	if opts.PlanFile != "" && len(opts.Spec.Files) > 0 {
 		return withHint(errors.New("give either a PLANFILE or -f, not both"), "a saved plan already holds what the spec asked for")
 	}
+	if opts.PlanFile == "" && len(opts.Spec.Files) == 0 {
+		return withHint(errors.New("no spec and no saved plan given"), "pass -f FILE (or -f DIR), or a PLANFILE saved by 'ldtokens plan --out'")
+	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
 	sink := opts.Sinks.sink(ios)
@@ -104,7 +107,7 @@ func runApply(ctx context.Context, opts *ApplyOptions) error {
 	if saved {
 		pl, err = ios.loadSaved(ctx, opts, sink)
 	} else {
-		pl, err = ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty, onSecret: ios.Actions.Mask})
+		pl, err = ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty, onSecret: ios.Actions.Mask, enforcePolicy: true})
 	}
 	if err != nil {
 		return err
@@ -208,9 +211,15 @@ func (ios *IO) execute(ctx context.Context, x execution) error {
 	if err != nil {
 		return err
 	}
+	// How long a new secret is given to prove itself: the applier's
+	// default, shortened only by end-to-end tests.
+	verifyWait, err := ios.testOnlyDuration("LDTOKENS_TEST_VERIFY_WAIT")
+	if err != nil {
+		return err
+	}
 	results := applier.Apply(ctx, x.plan, applier.Options{
 		Client: x.client, Sink: x.sink, Parallelism: x.parallelism, Guard: x.guard, Now: ios.Now,
-		Abort: ios.Abort, NoVerify: x.noVerify, SettleWindow: settle,
+		Abort: ios.Abort, NoVerify: x.noVerify, SettleWindow: settle, VerifyWait: verifyWait,
 		// Progress is never called concurrently.
 		Progress: func(r applier.Result, n, total int) {
 			fmt.Fprintf(ios.Err, "[%d/%d] %s\n", n, total, render.ResultLine(r, st))

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -50,6 +51,17 @@ func interspersed(app *ucli.App, args []string) []string {
 		out = append(append(out, "--"), positional...)
 	}
 	return out
+}
+
+// noArgsAction is the Action of a command that takes no positional
+// argument: it refuses any, then runs the command with its options.
+func noArgsAction[O any](run func(context.Context, *O) error, opts *O) ucli.ActionFunc {
+	return func(c *ucli.Context) error {
+		if err := noArgs(c); err != nil {
+			return err
+		}
+		return run(c.Context, opts)
+	}
 }
 
 // noArgs refuses positional arguments.

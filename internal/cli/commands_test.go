@@ -57,9 +57,9 @@ func TestCommands(t *testing.T) {
 		{name: "plan: unknown format", args: []string{"plan", "-f", "good.yaml", "-o", "yaml"},
 			code: 1, stderr: `^error: -o yaml: unknown format\nhint: use one of text, json, markdown\n$`},
 		{name: "plan: misspelt flag", args: []string{"plan", "-f", "good.yaml", "--detailed-exit-code"},
-			code: 1, stderr: `^error: flag provided but not defined: -detailed-exit-code\nhint: did you mean --detailed-exitcode\? run 'ldtokens plan --help' for usage\n$`},
+			code: 1, stderr: `^error: unknown flag --detailed-exit-code\nhint: did you mean --detailed-exitcode\? run 'ldtokens plan --help' for usage\n$`},
 		{name: "plan: unknown flag", args: []string{"plan", "--nope"},
-			code: 1, stderr: `^error: flag provided but not defined: -nope\nhint: run 'ldtokens plan --help' for usage\n$`},
+			code: 1, stderr: `^error: unknown flag --nope\nhint: run 'ldtokens plan --help' for usage\n$`},
 
 		// apply
 		{name: "apply: done", args: []string{"apply", "-f", "good.yaml", "--auto-approve", "--secrets-dir", "s"},
@@ -75,6 +75,8 @@ func TestCommands(t *testing.T) {
 			code: 1, stdout: `(?s)^\{.*"kind": "apply".*"failed": 1`, stderr: `^\[1/1\] ✗ create svc-new: .*exit status 3`},
 		{name: "apply: a plan file and -f", args: []string{"apply", "plan.json", "-f", "good.yaml"},
 			code: 1, stderr: `^error: give either a PLANFILE or -f, not both\n`},
+		{name: "apply: neither spec nor plan file", args: []string{"apply"},
+			code: 1, stderr: `^error: no spec and no saved plan given\nhint: pass -f FILE \(or -f DIR\), or a PLANFILE saved by 'ldtokens plan --out'\n$`},
 		{name: "apply: two plan files", args: []string{"apply", "a.json", "b.json"},
 			code: 1, stderr: `^error: unexpected argument "b.json"\nhint: usage: ldtokens apply -f FILE`},
 
@@ -88,9 +90,21 @@ func TestCommands(t *testing.T) {
 		{name: "drift: spec durations and Go's", args: []string{"drift", "-f", "insync.yaml", "--stale-after", "1d12h", "--timeout", "1h30m"},
 			code: 0, stdout: `In sync`},
 		{name: "drift: bad duration", args: []string{"drift", "-f", "insync.yaml", "--stale-after", "90days"},
-			code: 1, stderr: `^error: invalid value "90days" for flag -stale-after: bad duration "90days"`},
+			code: 1, stderr: `^error: invalid value "90days" for flag --stale-after: bad duration "90days"`},
 		{name: "drift: negative duration", args: []string{"drift", "-f", "insync.yaml", "--timeout", "-5m"},
-			code: 1, stderr: `^error: invalid value "-5m" for flag -timeout: bad duration "-5m": must not be negative`},
+			code: 1, stderr: `^error: invalid value "-5m" for flag --timeout: bad duration "-5m": must not be negative`},
+
+		// status
+		{name: "status: read-only, exit 0 with a token missing", args: []string{"status", "-f", "good.yaml"},
+			code: 0, stdout: `(?s)^Rotation calendar at \S+: 2 declared token\(s\)\.\n\n \+ missing     svc-new\n.*· not rotated svc \(000000000000000000000001\)\n`},
+		{name: "status: json", args: []string{"status", "-f", "good.yaml", "-o", "json"},
+			code: 0, stdout: `(?s)"formatVersion": "1",\s+"kind": "status",.*"name": "svc-new",\s+"state": "missing"`},
+		{name: "status: markdown", args: []string{"status", "-f", "insync.yaml", "-o", "markdown"},
+			code: 0, stdout: `(?m)^### ldtokens status — 1 declared token\(s\) at `},
+		{name: "status: invalid spec", args: []string{"status", "-f", "bad.yaml"},
+			code: 1, stderr: `^error: bad.yaml:2:`},
+		{name: "status: unknown format", args: []string{"status", "-f", "good.yaml", "-o", "yaml"},
+			code: 1, stderr: `^error: -o yaml: unknown format\nhint: use one of text, json, markdown\n$`},
 
 		// rotate
 		{name: "rotate: done", args: []string{"rotate", "svc", "-f", "insync.yaml", "--auto-approve", "--secrets-dir", "s"},
@@ -139,6 +153,10 @@ func TestCommands(t *testing.T) {
 			code: 0, stdout: `(?m)^COMMANDS:`},
 		{name: "misspelt command", args: []string{"aply", "-f", "good.yaml"},
 			code: 1, stderr: `^error: unknown command "aply"\nhint: did you mean "apply"\? run 'ldtokens --help' for the commands\n$`},
+		{name: "help on a misspelt command", args: []string{"help", "aply"},
+			code: 1, stderr: `^error: unknown command "aply"\nhint: did you mean "apply"\? run 'ldtokens --help' for the commands\n$`},
+		{name: "help on a command", args: []string{"help", "apply"},
+			code: 0, stdout: `(?m)^   ldtokens apply - plan, then make LaunchDarkly match the spec$`},
 		{name: "unknown command", args: []string{"frobnicate"},
 			code: 1, stderr: `^error: unknown command "frobnicate"\nhint: run 'ldtokens --help' for the commands\n$`},
 	}
@@ -178,6 +196,7 @@ func TestUnexpectedArguments(t *testing.T) {
 		args := map[string][]string{
 			"apply":      {"apply", "plan.json"},
 			"completion": {"completion", "bash"},
+			"help":       {"help", "plan"},
 		}[cmd.Name]
 		if cmd.Name == "rotate" {
 			continue // takes any number of names

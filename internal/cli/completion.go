@@ -80,6 +80,32 @@ func dashed(name string) string {
 	return "--" + name
 }
 
+// valueFlag is a flag that takes a value: its names as typed and the
+// values to complete (-o's formats), or none (then file names).
+type valueFlag struct {
+	names, values []string
+}
+
+// valueFlags are a command's flags that take a value.
+func valueFlags(cmd *ucli.Command) []valueFlag {
+	var out []valueFlag
+	for _, f := range cmd.VisibleFlags() {
+		df, ok := f.(ucli.DocGenerationFlag)
+		if !ok || !df.TakesValue() {
+			continue
+		}
+		vf := valueFlag{}
+		for _, n := range f.Names() {
+			vf.names = append(vf.names, dashed(n))
+		}
+		if ff, ok := f.(*formatsFlag); ok {
+			vf.values = ff.formats
+		}
+		out = append(out, vf)
+	}
+	return out
+}
+
 // argWords are the words a command takes as arguments, where they are few.
 func argWords(cmd *ucli.Command) []string {
 	if cmd.Name == "completion" {
@@ -100,6 +126,33 @@ _ldtokens() {
       *) cmd=${COMP_WORDS[i]}; break ;;
     esac
   done
+  # After a flag that takes a value: its values (-o's formats), else file names.
+  case $cmd:${COMP_WORDS[COMP_CWORD-1]} in
+`)
+	for _, c := range cmds {
+		// patterns are cmd:flag for each of the command's names and the flag's.
+		patterns := func(flags []string) string {
+			var alts []string
+			for _, n := range c.Names() {
+				for _, f := range flags {
+					alts = append(alts, n+":"+f)
+				}
+			}
+			return strings.Join(alts, "|")
+		}
+		var files []string
+		for _, vf := range valueFlags(c) {
+			if len(vf.values) == 0 {
+				files = append(files, vf.names...)
+				continue
+			}
+			fmt.Fprintf(&b, "    %s) COMPREPLY=($(compgen -W %q -- \"$cur\")); return ;;\n", patterns(vf.names), strings.Join(vf.values, " "))
+		}
+		if len(files) > 0 {
+			fmt.Fprintf(&b, "    %s) COMPREPLY=(); return ;;\n", patterns(files))
+		}
+	}
+	b.WriteString(`  esac
   case $cmd in
 `)
 	var names []string
@@ -179,6 +232,9 @@ func fishCompletion(cmds []*ucli.Command) string {
 					line += " -r"
 				}
 				line += " -d " + shellQuote(firstLine(df.GetUsage()))
+			}
+			if ff, ok := f.(*formatsFlag); ok {
+				line += " -f -a " + shellQuote(strings.Join(ff.formats, " "))
 			}
 			b.WriteString(line + "\n")
 		}

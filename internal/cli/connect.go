@@ -129,7 +129,8 @@ func (ios *IO) settleWindow() (time.Duration, error) {
 
 // testOnlyDuration reads a duration from an environment variable that only
 // end-to-end tests set (LDTOKENS_TEST_ATTEMPT_TIMEOUT,
-// LDTOKENS_TEST_SETTLE_WINDOW), to shorten a wait; 0 when unset.
+// LDTOKENS_TEST_SETTLE_WINDOW, LDTOKENS_TEST_VERIFY_WAIT), to shorten a
+// wait; 0 when unset.
 func (ios *IO) testOnlyDuration(name string) (time.Duration, error) {
 	v := ios.Getenv(name)
 	if v == "" {

@@ -305,5 +305,5 @@ func TestEmulatorDurations(t *testing.T) {
 	assert.NoError(t, err, "the snapshot was created")
 	r = e.run(ctx, nil, "emulator", "--state", "acct.json", "--rate-window", "soon")
 	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stderr, `invalid value "soon" for flag -rate-window: bad duration "soon"`)
+	assert.Contains(t, r.stderr, `invalid value "soon" for flag --rate-window: bad duration "soon"`)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/ldtokens/ldtokens/audit"
 	"github.com/ldtokens/ldtokens/jsonout"
+	"github.com/ldtokens/ldtokens/policy"
 	"github.com/ldtokens/ldtokens/render"
 )
 
@@ -35,9 +37,17 @@ func newDriftCommand(ios *IO) *ucli.Command {
 		Description: `Reports tokens changed by hand (field by field), declared tokens that are
 missing, tokens nobody declared, and rotations that are due; and hygiene
 findings: stale tokens (unused for --stale-after) and risky ones (admin
-role, or an inline statement allowing * on *). Each says what to do.
+role, or an inline statement allowing * on *). Every remote token,
+declared or not, is checked against the spec's policy: each violation is
+a finding. Each says what to do.
 
-Exit 0 in sync, 2 on drift (and, with --strict, on findings), 1 on error.
+For every changed or unmanaged token, LaunchDarkly's audit log says who
+last changed it, when and how (one request a token; ldtokens' own changes
+are named as its own). When the log cannot tell (403, 404, no entry) the
+token says "who: unknown", a note says why, and the exit code is the same.
+
+Exit 0 in sync, 2 on drift (and on a violation of an error rule; with
+--strict, on any finding), 1 on error.
 
 Examples:
   ldtokens drift -f tokens.yaml
@@ -48,12 +58,7 @@ Examples:
 			&ucli.BoolFlag{Name: "strict", Destination: &opts.Strict, Usage: "exit 2 on hygiene findings too"},
 			&ucli.BoolFlag{Name: "all-members", Destination: &opts.AllMembers, Usage: "list other members' personal tokens too (admin only); they are reported, never changed"},
 		}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runDrift(c.Context, opts)
-		},
+		Action: noArgsAction(runDrift, opts),
 	}
 }
 
@@ -69,6 +74,14 @@ func runDrift(ctx context.Context, opts *DriftOptions) error {
 		return err
 	}
 	report := audit.Audit(pl.plan, pl.obs.Tokens, audit.Options{StaleAfter: opts.StaleAfter, Now: ios.Now(), Ignore: pl.spec.Ignore})
+	violations, err := policyFindings(ctx, pl.client, pl.policy, pl.spec, pl.obs.Tokens, ios.Now())
+	if err != nil {
+		return err
+	}
+	report.Findings = append(report.Findings, violations...)
+	// Who changed what: best effort, one audit-log request per changed or
+	// unmanaged token, none when there are none.
+	audit.AttributeFromLog(ctx, &report, pl.client, pl.obs.Tokens, pl.obs.Caller.TokenID)
 	switch opts.Output.Format {
 	case "json":
 		err = render.WriteJSON(ios.Out, jsonout.DriftOf(report))
@@ -80,7 +93,8 @@ func runDrift(ctx context.Context, opts *DriftOptions) error {
 	if err != nil {
 		return err
 	}
-	drifted := !report.InSync() || (opts.Strict && len(report.Findings) > 0)
+	drifted := !report.InSync() || (opts.Strict && len(report.Findings) > 0) ||
+		slices.ContainsFunc(violations, func(f audit.Finding) bool { return f.Severity == policy.SeverityError })
 	if err := ios.publish(render.DriftReport(report), driftOutputs(report, drifted)); err != nil {
 		return err
 	}

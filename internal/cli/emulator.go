@@ -36,9 +36,9 @@ func newEmulatorCommand(ios *IO) *ucli.Command {
 		Name:      "emulator",
 		Usage:     "serve the LaunchDarkly tokens API locally",
 		UsageText: "ldtokens emulator --state FILE [--listen ADDR] [fault flags]",
-		Description: `Serves the access-token endpoints, GET /api/v2/roles and
-GET /api/v2/caller-identity from the account snapshot FILE, writing every
-change back to it. It accepts the access token from LAUNCHDARKLY_ACCESS_TOKEN
+		Description: `Serves the access-token endpoints, GET /api/v2/roles,
+GET /api/v2/caller-identity and GET /api/v2/auditlog from the account
+snapshot FILE, writing every change back to it. It accepts the access token from LAUNCHDARKLY_ACCESS_TOKEN
 (or LD_ACCESS_TOKEN), or any token when neither is set. Fault flags make it
 misbehave the way a real network and a rate-limited account do. It runs
 until interrupted.
@@ -58,7 +58,7 @@ Examples:
 			&ucli.GenericFlag{Name: "latency", Value: newDurationValue(&f.Latency, 0), Usage: "delay every response by `DURATION` (50ms, 1s)"},
 			&ucli.IntFlag{Name: "lose-creates", Destination: &f.LoseCreates, Usage: "lose the responses of the first `N` creates (the tokens are made)"},
 			&ucli.IntFlag{Name: "max-page-size", Value: 1000, Destination: &opts.MaxPageSize, Usage: "cap the limit of list requests at `N`"},
-			&ucli.Uint64Flag{Name: "seed", Destination: &opts.Seed, Usage: "seed `N` for IDs and faults (default: from the clock)"},
+			&ucli.Uint64Flag{Name: "seed", Destination: &opts.Seed, DefaultText: "from the clock", Usage: "seed `N` for IDs and faults"},
 		},
 		Action: func(c *ucli.Context) error {
 			if err := noArgs(c); err != nil {

@@ -19,12 +19,13 @@ func TestHelp(t *testing.T) {
 			assert.Empty(t, r.stderr)
 			assert.Regexp(t, `(?s)\n   Examples:\n     .*ldtokens `+cmd.Name, r.stdout)
 			assert.NotRegexp(t, `\bvalue\b`, r.stdout)
+			assert.NotRegexp(t, `\(default: [^)]*\) \(default: `, r.stdout, "one default per flag")
 		})
 	}
 }
 
 func TestSuggest(t *testing.T) {
-	commands := []string{"validate", "plan", "apply", "drift", "rotate", "import", "emulator", "schema", "version", "completion"}
+	commands := []string{"validate", "plan", "apply", "drift", "status", "rotate", "import", "emulator", "schema", "version", "completion"}
 	planFlags := []string{"file", "f", "api-host", "access-token-file", "emulator", "timeout", "output", "o", "no-color", "out", "detailed-exitcode", "allow-empty", "help", "h"}
 	tests := []struct {
 		typed      string
@@ -82,6 +83,10 @@ func TestCompletion(t *testing.T) {
 	assert.Equal(t, "--grace\n", complete("ldtokens", "rotate", "svc", "--gr"))
 	assert.Equal(t, "bash\n", complete("ldtokens", "completion", "ba"))
 	assert.Equal(t, "--version\n", complete("ldtokens", "--vers"))
+	assert.Equal(t, "json\n", complete("ldtokens", "plan", "-o", "j"), "-o completes the command's formats")
+	assert.Equal(t, "yaml\njson\n", complete("ldtokens", "import", "--output", ""))
+	assert.Equal(t, "\n", complete("ldtokens", "plan", "-f", ""), "no words after -f: bash completes file names")
+	assert.Equal(t, "\n", complete("ldtokens", "apply", "--secrets-dir", "s"))
 
 	for sh, check := range map[string][]string{"zsh": {"-n"}, "fish": {"--no-execute"}} {
 		if path, err := exec.LookPath(sh); err == nil {

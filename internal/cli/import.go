@@ -25,6 +25,10 @@ type ImportOptions struct {
 	Match []string
 	// Personal is --personal: include the caller's own personal tokens.
 	Personal bool
+	// FromTerraformState is --from-terraform-state: import the
+	// launchdarkly_access_token resources of this Terraform state ("-" is
+	// stdin) instead of the account's tokens.
+	FromTerraformState string
 }
 
 // importFormats are import's formats.
@@ -35,27 +39,32 @@ func newImportCommand(ios *IO) *ucli.Command {
 	return &ucli.Command{
 		Name:      "import",
 		Usage:     "print a spec of the remote tokens, to adopt them",
-		UsageText: "ldtokens import [--match GLOB] [--personal] [-o yaml|json] > tokens.yaml",
+		UsageText: "ldtokens import [--match GLOB] [--personal] [-o yaml|json] [--from-terraform-state FILE] > tokens.yaml",
 		Description: `Writes a spec that declares the remote tokens as they are, so that
 'ldtokens plan' on it shows no changes. Service tokens by default; with
---personal, your own personal tokens too. Custom roles are kept as IDs;
-of tokens that share a name, one is pinned with id:
-and the others stay unmanaged.
+--personal, your own personal tokens too. Custom roles are written by key
+when every ID has one (customRoles), else as customRoleIds; retiring tokens
+are left out; of tokens that share a name, one is pinned with id: and the
+others stay unmanaged (a warning on stderr names them).
+
+With --from-terraform-state, declares the launchdarkly_access_token
+resources of a Terraform state instead (the output of terraform show
+-json, or a state file of version 4), and prints on stderr the
+'terraform state rm' commands that hand them over. The state holds every
+token's secret in plaintext: ldtokens never reads it, and says to rotate
+the tokens once they have moved.
 
 Examples:
   ldtokens import > tokens.yaml
-  ldtokens import --match 'ci-*' --personal -o json`,
+  ldtokens import --match 'ci-*' --personal -o json
+  terraform show -json | ldtokens import --from-terraform-state - > tokens.yaml`,
 		Flags: flagList(opts.Conn.flags(), []ucli.Flag{
 			formatFlag(&opts.Format, importFormats...),
 			&ucli.GenericFlag{Name: "match", Value: (*stringsValue)(&opts.Match), Usage: "only tokens whose names match `GLOB`; repeatable"},
 			&ucli.BoolFlag{Name: "personal", Destination: &opts.Personal, Usage: "include your own personal tokens"},
+			&ucli.StringFlag{Name: "from-terraform-state", Destination: &opts.FromTerraformState, Usage: "declare the launchdarkly_access_token resources of the Terraform state `FILE` (terraform show -json output, or a v4 state; - is stdin)"},
 		}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runImport(c.Context, opts)
-		},
+		Action: noArgsAction(runImport, opts),
 	}
 }
 
@@ -71,6 +80,9 @@ func runImport(ctx context.Context, opts *ImportOptions) error {
 	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
+	if opts.FromTerraformState != "" {
+		return runImportTerraform(ctx, opts)
+	}
 	client, err := ios.connect(opts.Conn, nil)
 	if err != nil {
 		return err
@@ -93,7 +105,7 @@ func runImport(ctx context.Context, opts *ImportOptions) error {
 	if opts.Format == "json" {
 		return render.WriteJSON(ios.Out, jsonout.ImportOf(client.Host(), im))
 	}
-	_, err = fmt.Fprintf(ios.Out, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d tokens.\n%s", spec.SchemaID, client.Host(), len(im.File.Tokens), im.YAML)
+	_, err = fmt.Fprintf(ios.Out, "# yaml-language-server: $schema=%s\n# Imported by ldtokens import from %s: %d token(s).\n%s", spec.SchemaID, client.Host(), len(im.File.Tokens), im.YAML)
 	return err
 }
 

@@ -87,8 +87,14 @@ func (o OutputOptions) check(formats ...string) error { return checkFormat(o.For
 
 // formatFlag is -o, bound to dest: one of formats, the first by default.
 func formatFlag(dest *string, formats ...string) ucli.Flag {
-	return &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: formats[0], Destination: dest,
-		Usage: "report `FORMAT`: " + strings.Join(formats, ", ")}
+	return &formatsFlag{StringFlag: &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: formats[0], Destination: dest,
+		Usage: "report `FORMAT`: " + strings.Join(formats, ", ")}, formats: formats}
+}
+
+// formatsFlag is -o: a string flag that knows its values, for completion.
+type formatsFlag struct {
+	*ucli.StringFlag
+	formats []string
 }
 
 // checkFormat fails unless format is one of formats.
@@ -178,20 +184,9 @@ func (v *durationValue) String() string {
 	return spec.Duration{Duration: *v.d}.String()
 }
 
-// parseDuration reads a flag's duration with spec.ParseDuration, the parser
-// of the spec's durations. Until spec.ParseDuration reads Go's own syntax
-// too (the emulator's --latency 50ms), Go's syntax is the fallback; a
-// negative duration is refused.
+// parseDuration reads a flag's duration with spec.ParseDuration, the one
+// parser of the spec's durations and every flag's: 90d, 12h, 1h30m, 50ms.
 func parseDuration(s string) (time.Duration, error) {
 	d, err := spec.ParseDuration(s)
-	if err == nil {
-		return d.Duration, nil
-	}
-	if gd, gerr := time.ParseDuration(s); gerr == nil {
-		if gd < 0 {
-			return 0, fmt.Errorf("bad duration %q: must not be negative", s)
-		}
-		return gd, nil
-	}
-	return 0, err
+	return d.Duration, err
 }

@@ -34,7 +34,7 @@ func newPlanCommand(ios *IO) *ucli.Command {
 	return &ucli.Command{
 		Name:      "plan",
 		Usage:     "list remote tokens, diff them with the spec, print the plan",
-		UsageText: "ldtokens plan -f FILE [-o text|json|markdown] [--out FILE] [--detailed-exitcode]",
+		UsageText: "ldtokens plan -f FILE [-o text|json|markdown] [--out FILE] [--detailed-exitcode] [--allow-empty]",
 		Description: `Shows each action with its symbol (+ create, ~ update, -/+ replace,
 ↻ rotate, - delete), why, the fields that change and, for an update, the
 JSON Patch that will be sent. Makes no change.
@@ -51,12 +51,7 @@ Examples:
 			&ucli.BoolFlag{Name: "detailed-exitcode", Destination: &opts.DetailedExitcode, Usage: "exit 2 when there are changes, 0 when none"},
 			&ucli.BoolFlag{Name: "allow-empty", Destination: &opts.AllowEmpty, Usage: "let a spec that declares no token prune"},
 		}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runPlan(c.Context, opts)
-		},
+		Action: noArgsAction(runPlan, opts),
 	}
 }
 
@@ -67,7 +62,7 @@ func runPlan(ctx context.Context, opts *PlanOptions) error {
 	}
 	ctx, cancel := withTimeout(ctx, opts.Conn)
 	defer cancel()
-	pl, err := ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty})
+	pl, err := ios.planSpec(ctx, planning{spec: opts.Spec, conn: opts.Conn, allowEmpty: opts.AllowEmpty, enforcePolicy: true})
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func newRotateCommand(ios *IO) *ucli.Command {
 		Name:      "rotate",
 		Usage:     "reset declared tokens' secrets now (a leaked secret)",
 		ArgsUsage: "NAME...",
-		UsageText: "ldtokens rotate NAME... -f FILE [--grace DURATION] [--auto-approve] [--secrets-dir DIR] [--secret-command CMD]",
+		UsageText: "ldtokens rotate NAME... -f FILE [--grace DURATION] [--auto-approve] [--secrets-dir DIR] [--secret-command CMD] [-o FORMAT]",
 		Description: `Resets the secret of each named token and delivers the new one to the
 secret sinks. The token keeps its ID; with --grace the old secret keeps
 working that long (default 0: it dies at once, as a leak demands).
@@ -79,6 +79,9 @@ func runRotate(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 	p := pl.plan
+	if err := applier.CheckSink(p, sink); err != nil {
+		return err
+	}
 	if opts.Output.Format == "text" {
 		if err := ios.writePlanText(opts.Output, p); err != nil {
 			return err

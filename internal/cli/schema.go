@@ -27,12 +27,7 @@ Examples:
   ldtokens schema > spec.schema.json
   # then, on the first line of tokens.yaml:
   # yaml-language-server: $schema=./spec.schema.json`,
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runSchema(c.Context, opts)
-		},
+		Action: noArgsAction(runSchema, opts),
 	}
 }
 

@@ -28,18 +28,16 @@ func newValidateCommand(ios *IO) *ucli.Command {
 		Usage:     "check the spec offline",
 		UsageText: "ldtokens validate -f FILE [-f DIR] [-o text|json]",
 		Description: `Reads every spec file and reports every problem at once, each as
-file:line:column. Exit 0 when valid, 1 when not. Makes no network call.
+file:line:column, and checks the declared tokens against the spec's
+policy: a token that breaks an error rule is a problem at the token, a
+warning rule is reported only. Exit 0 when valid, 1 when not. Makes no
+network call.
 
 Examples:
   ldtokens validate -f tokens.yaml
   ldtokens validate -f tokens/ -o json`,
-		Flags: flagList(opts.Spec.flags(), []ucli.Flag{formatFlag(&opts.Format, validateFormats...)}),
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runValidate(c.Context, opts)
-		},
+		Flags:  flagList(opts.Spec.flags(), []ucli.Flag{formatFlag(&opts.Format, validateFormats...)}),
+		Action: noArgsAction(runValidate, opts),
 	}
 }
 
@@ -49,6 +47,9 @@ func runValidate(_ context.Context, opts *ValidateOptions) error {
 		return err
 	}
 	s, err := opts.Spec.load()
+	if err == nil {
+		err = ios.checkPolicy(s)
+	}
 	if opts.Format == "json" {
 		if werr := render.WriteJSON(ios.Out, jsonout.ValidateOf(s, err)); werr != nil {
 			return werr

@@ -76,12 +76,7 @@ does the same.
 Examples:
   ldtokens version
   ldtokens --version`,
-		Action: func(c *ucli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			return runVersion(c.Context, opts)
-		},
+		Action: noArgsAction(runVersion, opts),
 	}
 }
 
