@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/ldtokens/ldtokens/internal/crash"
 	"github.com/ldtokens/ldtokens/ldapi"
 	"github.com/ldtokens/ldtokens/planner"
 	"github.com/ldtokens/ldtokens/secret"
@@ -214,26 +213,12 @@ func Apply(ctx context.Context, p planner.Plan, opts Options) []Result {
 	}
 	for _, phase := range [][][]int{first, second} {
 		a.runPhase(ctx, work, phase, report)
-		if crash := a.crash.Load(); crash != nil {
-			panic(crash) // on the caller's goroutine, where it can be recovered
-		}
+		// A change's panic is raised on the caller's goroutine, where it can
+		// be recovered (on another it exits 2); nothing new started after it.
+		a.crash.Raise()
 	}
 	return results
 }
-
-// Crash is a panic in a change under way, raised again by Apply on its
-// caller's goroutine once the changes under way have finished (a panic on
-// another goroutine cannot be recovered, and exits 2). Nothing new starts
-// after it.
-type Crash struct {
-	// Value is what the change panicked with.
-	Value any
-	// Stack is the panicking goroutine's stack.
-	Stack []byte
-}
-
-// String is the panic's value, for the bug report's first line.
-func (c *Crash) String() string { return fmt.Sprint(c.Value) }
 
 // workContext is the context of the changes under way: ctx's cancellation
 // does not reach it, ctx's deadline does, and so does abort.
@@ -265,14 +250,15 @@ type run struct {
 	// must end; set once, by startCleanup.
 	cleanupOnce sync.Once
 	cleanupBy   time.Time
-	// crash is the first panic of a change under way.
-	crash atomic.Pointer[Crash]
+	// crash is the first panic of a change under way, raised again by
+	// Apply as a *crash.Panic once the changes under way have finished.
+	crash crash.Slot
 }
 
 // stopping reports whether nothing new may start: ctx was cancelled, the
 // run was aborted, or a change panicked.
 func (a *run) stopping(ctx, work context.Context) bool {
-	return ctx.Err() != nil || work.Err() != nil || a.crash.Load() != nil
+	return ctx.Err() != nil || work.Err() != nil || a.crash.Caught()
 }
 
 func (a *run) runPhase(ctx, work context.Context, jobs [][]int, report func(Result, int)) {
@@ -295,11 +281,7 @@ func (a *run) runPhase(ctx, work context.Context, jobs [][]int, report func(Resu
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			defer func() {
-				if v := recover(); v != nil {
-					a.crash.CompareAndSwap(nil, &Crash{Value: v, Stack: debug.Stack()})
-				}
-			}()
+			defer a.crash.Catch()
 			for n, i := range job {
 				c := a.plan.Changes[i]
 				if n > 0 && a.stopping(ctx, work) {

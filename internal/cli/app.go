@@ -10,7 +10,6 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/ldtokens/ldtokens/applier"
 	"github.com/ldtokens/ldtokens/internal/crash"
 	"github.com/ldtokens/ldtokens/spec"
 )
@@ -47,11 +46,8 @@ func Run(ctx context.Context, st Streams, args, environ []string, sig Signals) (
 	defer func() {
 		if v := recover(); v != nil {
 			stack := debug.Stack()
-			switch c := v.(type) {
-			case *applier.Crash:
-				stack = c.Stack // the change's goroutine, where it panicked
-			case *crash.Panic:
-				stack = c.Stack // a worker's goroutine, where it panicked
+			if p, ok := v.(*crash.Panic); ok {
+				stack = p.Stack // the worker's goroutine, where it panicked
 			}
 			fmt.Fprintf(ios.Err, "error: ldtokens crashed (%v); this is a bug: please report it at %s with the stack below\n%s", v, issuesURL, stack)
 			code = exitError
