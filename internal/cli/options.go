@@ -121,7 +121,7 @@ func (o *SinkOptions) flags() []ucli.Flag {
 		&ucli.StringFlag{Name: "secrets-dir", Destination: &o.SecretsDir,
 			Usage: "write each new secret to `DIR`/<name>.token (mode 0600)"},
 		&ucli.StringFlag{Name: "secret-command", Destination: &o.SecretCommand,
-			Usage: "run `CMD` with sh -c once per new secret (the secret on stdin) and once per deleted token (LDTOKENS_ACTION=delete, empty stdin), with LDTOKENS_TOKEN_NAME, LDTOKENS_TOKEN_ID, LDTOKENS_SECRET_NAME and LDTOKENS_ACTION set"},
+			Usage: "run `CMD` with sh -c once per new secret (the secret on stdin) and once per deleted token (LDTOKENS_ACTION=delete, empty stdin), with LDTOKENS_TOKEN_NAME, LDTOKENS_TOKEN_ID, LDTOKENS_SECRET_NAME and LDTOKENS_ACTION set (and LDTOKENS_RETIRED=true when a retired token is deleted)"},
 		&ucli.BoolFlag{Name: "no-verify", Destination: &o.NoVerify,
 			Usage: "deliver new secrets without proving them first with GET /api/v2/caller-identity (for hosts without it)"},
 	}
