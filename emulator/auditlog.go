@@ -48,13 +48,9 @@ type AuditAccess struct {
 	Resource string `json:"resource"`
 }
 
-// AuditMember is the member who made a change.
-type AuditMember struct {
-	ID        string `json:"_id"`
-	Email     string `json:"email"`
-	FirstName string `json:"firstName,omitempty"`
-	LastName  string `json:"lastName,omitempty"`
-}
+// AuditMember is the member who made a change: the API's representation,
+// as the client reads it.
+type AuditMember = ldapi.AuditMember
 
 // AuditToken is the service token that made a change.
 type AuditToken struct {
