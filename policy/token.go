@@ -50,16 +50,17 @@ type Token struct {
 	LastUsed     any `cel:"lastUsed"`
 }
 
-// Statement is a policy statement of Token.InlineRole.
+// Statement is a policy statement of Token.InlineRole. Its fields are
+// ldapi.Statement's, in the same order, so one converts to the other.
 type Statement struct {
 	// Effect is allow or deny.
 	Effect string `cel:"effect"`
-	// Actions and NotActions: one of them is empty.
-	Actions    []string `cel:"actions"`
-	NotActions []string `cel:"notActions"`
 	// Resources and NotResources: one of them is empty.
 	Resources    []string `cel:"resources"`
 	NotResources []string `cel:"notResources"`
+	// Actions and NotActions: one of them is empty.
+	Actions    []string `cel:"actions"`
+	NotActions []string `cel:"notActions"`
 }
 
 // Rotate is Token.Rotate: CEL durations.
@@ -90,10 +91,17 @@ func declaredToken(t spec.Token) Token {
 	for i, s := range t.InlineRole {
 		out.InlineRole[i] = Statement{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources, NotResources: s.NotResources}
 	}
-	if t.Rotate != nil {
-		out.Rotate = Rotate{Every: t.Rotate.Every.Duration, Grace: t.Rotate.Grace.Duration}
-	}
+	out.Rotate = rotateOf(&t)
 	return out
+}
+
+// rotateOf is the declared rotation schedule of d; zero when d is nil or
+// does not rotate.
+func rotateOf(d *spec.Token) Rotate {
+	if d == nil || d.Rotate == nil {
+		return Rotate{}
+	}
+	return Rotate{Every: d.Rotate.Every.Duration, Grace: d.Rotate.Grace.Duration}
 }
 
 // remoteToken is the object rules see for a remote token; decl is its
@@ -119,11 +127,9 @@ func remoteToken(t ldapi.Token, decl *spec.Token, roleKeys map[string]string) To
 		}
 	}
 	for i, s := range t.InlineRole {
-		out.InlineRole[i] = Statement{Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources, NotResources: s.NotResources}
+		out.InlineRole[i] = Statement(s)
 	}
-	if decl != nil && decl.Rotate != nil {
-		out.Rotate = Rotate{Every: decl.Rotate.Every.Duration, Grace: decl.Rotate.Grace.Duration}
-	}
+	out.Rotate = rotateOf(decl)
 	return out
 }
 
