@@ -12,10 +12,10 @@ import (
 
 // benchRules are the five rules of the issue's example: three built-ins and
 // two CEL rules, one of them over remote-only fields.
-var benchRules = []policy.Rule{
-	{Name: "service-tokens-rotate", Require: &policy.Predicate{RotateEvery: &policy.DurationRange{Max: days(90)}}, Match: &policy.Predicate{ServiceToken: yes()}},
-	{Name: "no-admin", Forbid: &policy.Predicate{Role: "admin"}},
-	{Name: "described", Require: &policy.Predicate{Description: yes()}},
+var benchRules = []spec.Rule{
+	{Name: "service-tokens-rotate", Require: &spec.Predicate{RotateEvery: &spec.DurationRange{Max: days(90)}}, Match: &spec.Predicate{ServiceToken: yes()}},
+	{Name: "no-admin", Forbid: &spec.Predicate{Role: "admin"}},
+	{Name: "described", Require: &spec.Predicate{Description: yes()}},
 	{Name: "no-wildcard-production", Severity: "warning", Message: "no allow-* statement on production",
 		CEL: `!token.inlineRole.exists(s, s.effect == "allow" && s.actions.exists(a, a == "*")
   && s.resources.exists(r, r.startsWith("proj/*:env/production")))`},

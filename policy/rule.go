@@ -9,84 +9,6 @@ import (
 	"github.com/ldtokens/ldtokens/spec"
 )
 
-// Rule is one entry of the spec's policy.rules. A token the rule applies to
-// (in its Scope, and satisfying Match when there is one) violates it when
-// Require does not hold, when Forbid holds, or when CEL is false.
-type Rule struct {
-	// Name identifies the rule in reports; required, unique.
-	Name string
-	// Severity is SeverityError ("" means it too) or SeverityWarning.
-	Severity string
-	// Scope is ScopeDeclared, ScopeRemote or ScopeBoth ("" means both). A
-	// rule whose CEL reads a field only remote tokens have (creationDate,
-	// lastModified, lastUsed) checks remote tokens only; ScopeDeclared on it
-	// is an error.
-	Scope string
-	// Message, when set, replaces the generated text of the rule's
-	// violations.
-	Message string
-	// CEL is an expression over token (a Token) and now (a timestamp) that
-	// is true when the token complies.
-	CEL string
-	// Require is what every token the rule applies to must satisfy.
-	Require *Predicate
-	// Forbid is what no token the rule applies to may satisfy.
-	Forbid *Predicate
-	// Match narrows the rule to the tokens that satisfy it; nil means all.
-	Match *Predicate
-
-	// Pos is where the rule's entry starts.
-	Pos spec.Position
-	// CELPos is where the value of cel starts; errors in the expression
-	// are reported there.
-	CELPos spec.Position
-	// ScopePos is where the value of scope starts.
-	ScopePos spec.Position
-}
-
-// Predicate is a set of conditions on a token; it holds when every
-// condition that is set holds. At least one is set.
-type Predicate struct {
-	// Name holds when the token's name matches one of these globs
-	// (spec.MatchAny).
-	Name []string
-	// Role holds when the token has this built-in role.
-	Role string
-	// ServiceToken holds when the token's serviceToken equals it.
-	ServiceToken *bool
-	// Description: true holds when the token has a (non-blank)
-	// description, false when it has none.
-	Description *bool
-	// RotateEvery holds when the token rotates (rotate.every is set) at an
-	// interval within the range. A remote token rotates as its declaration
-	// says; an undeclared one does not rotate.
-	RotateEvery *DurationRange
-
-	// Pos is where the predicate starts.
-	Pos spec.Position
-}
-
-// DurationRange bounds a duration; at least one bound is set.
-type DurationRange struct {
-	// Min is the least the duration may be; nil means no lower bound.
-	Min *time.Duration
-	// Max is the most the duration may be; nil means no upper bound.
-	Max *time.Duration
-}
-
-// Severities of a rule.
-const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-)
-
-// Scopes of a rule.
-const (
-	ScopeDeclared = "declared"
-	ScopeRemote   = "remote"
-	ScopeBoth     = "both"
-)
-
 // problems collects compile errors.
 type problems struct{ list spec.Errors }
 
@@ -117,7 +39,7 @@ func (p predicate) eval(t *Token) (holds bool, all, failing []string) {
 }
 
 // predicate compiles p, reporting problems as label's.
-func (pb *problems) predicate(label string, p *Predicate) predicate {
+func (pb *problems) predicate(label string, p *spec.Predicate) predicate {
 	if p == nil {
 		return nil
 	}
@@ -180,37 +102,46 @@ func (pb *problems) predicate(label string, p *Predicate) predicate {
 }
 
 // rotateEvery compiles a rotateEvery range.
-func (pb *problems) rotateEvery(label string, pos spec.Position, r DurationRange) condition {
+func (pb *problems) rotateEvery(label string, pos spec.Position, r spec.DurationRange) condition {
+	lo, hi := bound(r.Min), bound(r.Max)
 	switch {
-	case r.Min == nil && r.Max == nil:
+	case lo == nil && hi == nil:
 		pb.add(pos, "%s.rotateEvery: give min, max or both, e.g. {max: 90d}", label)
 		return nil
-	case r.Min != nil && r.Max != nil && *r.Min > *r.Max:
-		pb.add(pos, "%s.rotateEvery: min (%s) is more than max (%s)", label, dur(*r.Min), dur(*r.Max))
+	case lo != nil && hi != nil && *lo > *hi:
+		pb.add(pos, "%s.rotateEvery: min (%s) is more than max (%s)", label, dur(*lo), dur(*hi))
 		return nil
 	}
 	return func(t *Token) (bool, string) {
 		every := t.Rotate.Every
 		switch {
 		case every == 0:
-			return false, "does not rotate" + r.describe()
-		case r.Max != nil && every > *r.Max:
-			return false, fmt.Sprintf("rotates every %s, more than the %s allowed", dur(every), dur(*r.Max))
-		case r.Min != nil && every < *r.Min:
-			return false, fmt.Sprintf("rotates every %s, less than the %s required", dur(every), dur(*r.Min))
+			return false, "does not rotate" + describeRange(lo, hi)
+		case hi != nil && every > *hi:
+			return false, fmt.Sprintf("rotates every %s, more than the %s allowed", dur(every), dur(*hi))
+		case lo != nil && every < *lo:
+			return false, fmt.Sprintf("rotates every %s, less than the %s required", dur(every), dur(*lo))
 		}
 		return true, "rotates every " + dur(every)
 	}
 }
 
-// describe says what a range asks of rotate.every, for a token that does
-// not rotate.
-func (r DurationRange) describe() string {
+// bound is a range's bound as a plain duration; nil when there is none.
+func bound(d *spec.Duration) *time.Duration {
+	if d == nil {
+		return nil
+	}
+	return &d.Duration
+}
+
+// describeRange says what a range asks of rotate.every, for a token that
+// does not rotate.
+func describeRange(lo, hi *time.Duration) string {
 	switch {
-	case r.Max != nil:
-		return fmt.Sprintf(": declare rotate: {every: %s} or shorter", dur(*r.Max))
-	case r.Min != nil:
-		return fmt.Sprintf(": declare rotate: {every: %s} or longer", dur(*r.Min))
+	case hi != nil:
+		return fmt.Sprintf(": declare rotate: {every: %s} or shorter", dur(*hi))
+	case lo != nil:
+		return fmt.Sprintf(": declare rotate: {every: %s} or longer", dur(*lo))
 	}
 	return ""
 }

@@ -48,7 +48,7 @@ type rule struct {
 type Violation struct {
 	// Rule is the rule's name.
 	Rule string
-	// Severity is the rule's severity: SeverityError or SeverityWarning.
+	// Severity is the rule's severity: spec.SeverityError or spec.SeverityWarning.
 	Severity string
 	// Token is the token's name; TokenID its remote _id, when known.
 	Token   string
@@ -70,13 +70,13 @@ func (v Violation) String() string {
 
 // HasErrors reports whether any violation has severity error.
 func HasErrors(vs []Violation) bool {
-	return slices.ContainsFunc(vs, func(v Violation) bool { return v.Severity == SeverityError })
+	return slices.ContainsFunc(vs, func(v Violation) bool { return v.Severity == spec.SeverityError })
 }
 
 // Compile checks the rules and compiles their CEL expressions. On any
 // problem it returns spec.Errors, every problem found (each at the position
 // of what it is about), and no Set.
-func Compile(rules []Rule) (*Set, error) {
+func Compile(rules []spec.Rule) (*Set, error) {
 	var p problems
 	env, err := newEnv()
 	if err != nil {
@@ -95,8 +95,8 @@ func Compile(rules []Rule) (*Set, error) {
 			}
 			names[r.Name] = true
 		}
-		c := &rule{name: r.Name, severity: cmp.Or(r.Severity, SeverityError), message: r.Message, expr: r.CEL}
-		if c.severity != SeverityError && c.severity != SeverityWarning {
+		c := &rule{name: r.Name, severity: cmp.Or(r.Severity, spec.SeverityError), message: r.Message, expr: r.CEL}
+		if c.severity != spec.SeverityError && c.severity != spec.SeverityWarning {
 			p.add(r.Pos, "%s: severity must be error or warning, not %q", label, r.Severity)
 		}
 		c.match = p.predicate(label+": match", r.Match)
@@ -120,20 +120,20 @@ func Compile(rules []Rule) (*Set, error) {
 
 // scope decides where a rule applies. readsRemote names the first field
 // only remote tokens have that the rule's CEL reads, or is "".
-func (p *problems) scope(r Rule, label, readsRemote string) string {
+func (p *problems) scope(r spec.Rule, label, readsRemote string) string {
 	switch r.Scope {
-	case "", ScopeBoth:
+	case "", spec.ScopeBoth:
 		if readsRemote != "" {
-			return ScopeRemote
+			return spec.ScopeRemote
 		}
-		return ScopeBoth
-	case ScopeRemote:
-		return ScopeRemote
-	case ScopeDeclared:
+		return spec.ScopeBoth
+	case spec.ScopeRemote:
+		return spec.ScopeRemote
+	case spec.ScopeDeclared:
 		if readsRemote != "" {
 			p.add(cmp.Or(r.ScopePos, r.Pos), "%s: scope is declared, but cel reads token.%s, which only remote tokens have: use scope: remote", label, readsRemote)
 		}
-		return ScopeDeclared
+		return spec.ScopeDeclared
 	}
 	p.add(cmp.Or(r.ScopePos, r.Pos), "%s: scope must be declared, remote or both, not %q", label, r.Scope)
 	return ""
@@ -152,7 +152,7 @@ func newEnv() (*cel.Env, error) {
 
 // compileCEL compiles r.CEL. It returns the program and the first field
 // only remote tokens have that the expression reads ("" for none).
-func (p *problems) compileCEL(env *cel.Env, r Rule, label string) (cel.Program, string) {
+func (p *problems) compileCEL(env *cel.Env, r spec.Rule, label string) (cel.Program, string) {
 	pos := cmp.Or(r.CELPos, r.Pos)
 	ast, iss := env.Compile(r.CEL)
 	if iss.Err() != nil {
@@ -222,7 +222,7 @@ func (s *Set) CheckDeclared(tokens []spec.Token, now time.Time) []Violation {
 		}
 		obj := declaredToken(*t)
 		act.token = &obj
-		out = s.check(out, act, ScopeDeclared, t.Pos, "")
+		out = s.check(out, act, spec.ScopeDeclared, t.Pos, "")
 	}
 	sortViolations(out)
 	return out
@@ -249,7 +249,7 @@ func (s *Set) CheckRemote(remote []ldapi.Token, declared []spec.Token, roleKeys 
 		if decl != nil {
 			pos = decl.Pos
 		}
-		out = s.check(out, act, ScopeRemote, pos, t.ID)
+		out = s.check(out, act, spec.ScopeRemote, pos, t.ID)
 	}
 	sortViolations(out)
 	return out
@@ -287,7 +287,7 @@ func pairing(remote []ldapi.Token, declared []spec.Token) map[string]*spec.Token
 func (s *Set) check(out []Violation, act *activation, scope string, pos spec.Position, id string) []Violation {
 	t := act.token
 	for _, r := range s.rules {
-		if r.scope != ScopeBoth && r.scope != scope {
+		if r.scope != spec.ScopeBoth && r.scope != scope {
 			continue
 		}
 		if holds, _, _ := r.match.eval(t); !holds {

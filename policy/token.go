@@ -44,7 +44,7 @@ type Token struct {
 	// CreationDate, LastModified and LastUsed are time.Time values for a
 	// remote token and nil (CEL null) for a declared one; LastUsed is nil
 	// too when the token was never used. Only remote tokens have them, so
-	// a rule that reads them checks remote tokens only (see Rule.Scope).
+	// a rule that reads them checks remote tokens only (see spec.Rule.Scope).
 	CreationDate any `cel:"creationDate"`
 	LastModified any `cel:"lastModified"`
 	LastUsed     any `cel:"lastUsed"`

@@ -51,6 +51,9 @@ type Rule struct {
 	// the indicator; the expression begins on the next line). Zero when the
 	// rule has no cel.
 	CELPos Position `json:"-"`
+	// ScopePos is where the value of scope starts; zero when the rule sets
+	// none.
+	ScopePos Position `json:"-"`
 	keyPositions
 }
 

@@ -88,6 +88,9 @@ func normalise(s *Spec) {
 		if r.has("cel") {
 			r.CELPos = r.FieldPos("cel")
 		}
+		if r.has("scope") {
+			r.ScopePos = r.FieldPos("scope")
+		}
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/ldtokens/ldtokens/audit"
 	"github.com/ldtokens/ldtokens/jsonout"
-	"github.com/ldtokens/ldtokens/policy"
 	"github.com/ldtokens/ldtokens/render"
+	"github.com/ldtokens/ldtokens/spec"
 )
 
 // DriftOptions are the options of `ldtokens drift`.
@@ -94,7 +94,7 @@ func runDrift(ctx context.Context, opts *DriftOptions) error {
 		return err
 	}
 	drifted := !report.InSync() || (opts.Strict && len(report.Findings) > 0) ||
-		slices.ContainsFunc(violations, func(f audit.Finding) bool { return f.Severity == policy.SeverityError })
+		slices.ContainsFunc(violations, func(f audit.Finding) bool { return f.Severity == spec.SeverityError })
 	if err := ios.publish(render.DriftReport(report), driftOutputs(report, drifted)); err != nil {
 		return err
 	}

@@ -14,36 +14,7 @@ import (
 
 // policyOf compiles the spec's policy: every CEL expression, once. A rule
 // that does not compile is a spec error at its position.
-func policyOf(s *spec.Spec) (*policy.Set, error) {
-	rules := make([]policy.Rule, len(s.Policy.Rules))
-	for i, r := range s.Policy.Rules {
-		rules[i] = policy.Rule{
-			Name: r.Name, Severity: r.Severity, Scope: r.Scope, Message: r.Message, CEL: r.CEL,
-			Require: predicateOf(r.Require), Forbid: predicateOf(r.Forbid), Match: predicateOf(r.Match),
-			Pos: r.Pos, CELPos: r.CELPos, ScopePos: r.FieldPos("scope"),
-		}
-	}
-	return policy.Compile(rules)
-}
-
-// predicateOf is the policy package's copy of a spec predicate.
-func predicateOf(p *spec.Predicate) *policy.Predicate {
-	if p == nil {
-		return nil
-	}
-	out := &policy.Predicate{Name: p.Name, Role: p.Role, ServiceToken: p.ServiceToken, Description: p.Description, Pos: p.Pos}
-	if r := p.RotateEvery; r != nil {
-		out.RotateEvery = &policy.DurationRange{Min: durationOf(r.Min), Max: durationOf(r.Max)}
-	}
-	return out
-}
-
-func durationOf(d *spec.Duration) *time.Duration {
-	if d == nil {
-		return nil
-	}
-	return &d.Duration
-}
+func policyOf(s *spec.Spec) (*policy.Set, error) { return policy.Compile(s.Policy.Rules) }
 
 // checkPolicy compiles the spec's policy and checks the declared tokens
 // against it, offline.
@@ -63,7 +34,7 @@ func (ios *IO) checkDeclared(set *policy.Set, s *spec.Spec) error {
 	var errs spec.Errors
 	for _, v := range set.CheckDeclared(s.Tokens, ios.Now()) {
 		msg := fmt.Sprintf("token %q breaks policy rule %q: %s", v.Token, v.Rule, v.Message)
-		if v.Severity == policy.SeverityError {
+		if v.Severity == spec.SeverityError {
 			errs = append(errs, &spec.Error{Pos: v.Pos, Msg: msg})
 			continue
 		}
